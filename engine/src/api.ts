@@ -1,0 +1,115 @@
+// The public contract of @strata/engine. Everything a user (or the server) may rely on is declared here;
+// everything else in the package is private.
+
+import type { FileSystem } from './vfs/file-system.js';
+
+/** When a write counts as durable: as Redis's `appendfsync`. */
+export type FsyncPolicy = 'always' | 'everysec' | 'no';
+
+export interface OpenOptions {
+  /** `always` (default): acknowledged = fdatasync'ed (group commit). `everysec`: written to the OS, synced
+   *  at least once a second. `no`: written to the OS, synced when the OS likes. */
+  fsync?: FsyncPolicy;
+  /** Bytes of writes a memtable takes before it is frozen and flushed to an SSTable. */
+  memtableSize?: number;
+  /** Target size of an SSTable data block, in bytes (default 4096). */
+  blockSize?: number;
+  /** Bloom filter bits per key (default 10; 0 disables filters for new tables). */
+  bloomBitsPerKey?: number;
+  /** Byte bound of the block cache. */
+  blockCacheSize?: number;
+  /** File system to use (default: the real disk). Tests pass an in-memory one that can crash. */
+  fs?: FileSystem;
+  /** Create the directory and an empty database if none exists (default true). */
+  createIfMissing?: boolean;
+}
+
+export type BatchOp =
+  | { type: 'put'; key: Uint8Array; value: Uint8Array }
+  | { type: 'del'; key: Uint8Array };
+
+/** A consistent point in time. Reads at a snapshot see exactly the writes applied before it was taken. */
+export interface Snapshot {
+  readonly sequence: number;
+}
+
+export interface ReadOptions {
+  snapshot?: Snapshot;
+}
+
+export interface IteratorOptions extends ReadOptions {
+  gt?: Uint8Array;
+  gte?: Uint8Array;
+  lt?: Uint8Array;
+  lte?: Uint8Array;
+  reverse?: boolean;
+}
+
+/** A synchronous, streaming cursor over a key range at one snapshot. Never materialises the range. */
+export interface Cursor {
+  /** True while positioned on an entry. */
+  readonly valid: boolean;
+  /** Key and value of the current entry (only while `valid`); the bytes stay valid until the next move. */
+  readonly key: Uint8Array;
+  readonly value: Uint8Array;
+  /** Position on the first entry (in the cursor's direction) at or after `target`, within the bounds. */
+  seek(target: Uint8Array): void;
+  next(): void;
+  /** Release the snapshot and the tables the cursor pins. Idempotent. */
+  close(): void;
+}
+
+/** An async iterator of [key, value] pairs; `return()` (e.g. `break` in for-await) releases it. */
+export interface EntryIterator extends AsyncIterableIterator<[Uint8Array, Uint8Array]> {
+  close(): Promise<void>;
+}
+
+export interface DbStats {
+  /** Sequence number of the last applied write, and of the last durable one. */
+  lastSequence: number;
+  durableSequence: number;
+  memtableBytes: number;
+  immutableMemtables: number;
+  tables: number;
+  tableBytes: number;
+  walBytes: number;
+  /** Records recovered from WALs on open, and bytes cut from a torn or corrupt WAL tail. */
+  recoveredRecords: number;
+  walTailBytesDropped: number;
+  walSyncs: number;
+  flushes: number;
+  /** Set once a WAL write or sync has failed: the database then refuses writes. */
+  backgroundError?: string;
+  [extra: string]: unknown;
+}
+
+export interface Db {
+  /** The value of `key`, once every write it could reflect is durable. */
+  get(key: Uint8Array, options?: ReadOptions): Promise<Uint8Array | undefined>;
+  put(key: Uint8Array, value: Uint8Array): Promise<void>;
+  del(key: Uint8Array): Promise<void>;
+  /** Atomic multi-key batch: all or nothing, also across a crash. Resolves once durable per policy. */
+  write(ops: readonly BatchOp[]): Promise<void>;
+  iterator(options?: IteratorOptions): EntryIterator;
+  snapshot(): Snapshot;
+  release(snapshot: Snapshot): void;
+  /** Freeze the memtable and write it to an SSTable; resolves when the manifest records it. */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+  stats(): DbStats;
+
+  // ---- The synchronous layer, for callers that need atomic read-modify-write on one thread (the server).
+  /** Read what has been applied, durable or not. Callers must not reveal it before `durable()`. */
+  getSync(key: Uint8Array, options?: ReadOptions): Uint8Array | undefined;
+  /** Append the batch to the WAL and apply it to the memtable now (it is visible to `getSync` at once).
+   *  The promise resolves when it is durable per policy and rejects if the WAL failed. Throws at once if
+   *  the database refuses writes (closed, or a previous WAL failure). */
+  applySync(ops: readonly BatchOp[]): Promise<void>;
+  cursor(options?: IteratorOptions): Cursor;
+  /** Sequence number of the last applied write. */
+  readonly lastSequence: number;
+  /** Resolves once every write up to `sequence` (default: all applied so far) is durable. */
+  durable(sequence?: number): Promise<void>;
+  /** A promise to await before writing when flushes or compactions have fallen behind; undefined if none. */
+  writeStall(): Promise<void> | undefined;
+}
