@@ -1,0 +1,370 @@
+// Server configuration: the `ServerConfig` every part reads, the redis.conf syntax it is loaded from, and the
+// parameter table behind CONFIG GET/SET. One table serves the config file, the command line and CONFIG, so
+// a parameter is validated the same way wherever it is set, with Redis's messages.
+
+import type { FsyncPolicy } from '@strata/engine';
+
+export type LogLevel = 'debug' | 'verbose' | 'notice' | 'warning';
+
+/** Redis's client-output-buffer-limit for the `normal` class; 0 disables a limit. */
+export interface OutputBufferLimit {
+  hardBytes: number;
+  softBytes: number;
+  softSeconds: number;
+}
+
+export interface ServerConfig {
+  port: number;
+  /** Addresses to listen on (Redis's `bind` takes several). */
+  bind: string[];
+  protectedMode: boolean;
+  dir: string;
+  appendfsync: FsyncPolicy;
+  /** '' when no password is required. */
+  requirepass: string;
+  maxclients: number;
+  databases: number;
+  loglevel: LogLevel;
+  protoMaxBulkLen: number;
+  clientQueryBufferLimit: number;
+  clientOutputBufferLimit: OutputBufferLimit;
+  /** Close a client idle this many seconds (0 = never). */
+  timeout: number;
+  /** Background task frequency (active expiry), per second. */
+  hz: number;
+}
+
+export function defaultConfig(): ServerConfig {
+  return {
+    port: 6379,
+    bind: ['127.0.0.1'],
+    protectedMode: true,
+    dir: './data',
+    appendfsync: 'always',
+    requirepass: '',
+    maxclients: 10000,
+    databases: 16,
+    loglevel: 'notice',
+    protoMaxBulkLen: 512 * 1024 * 1024,
+    clientQueryBufferLimit: 1024 * 1024 * 1024,
+    clientOutputBufferLimit: { hardBytes: 0, softBytes: 0, softSeconds: 0 },
+    timeout: 0,
+    hz: 10,
+  };
+}
+
+/** A value refused by a parameter; the message is the part Redis prints after the parameter's name. */
+export class ConfigError extends Error {}
+
+interface ConfigParam {
+  name: string;
+  /** false: settable only at startup (Redis: "can't set immutable config"). */
+  mutable: boolean;
+  /** Number of arguments the directive takes in a config file (-1: one or more). */
+  argc: number;
+  get(config: ServerConfig): string;
+  set(config: ServerConfig, args: string[]): void;
+}
+
+const MAX_LONG = 9223372036854775807n;
+
+/** Redis's memtoll: 1k = 1000, 1kb = 1024, m/mb, g/gb; plain digits are bytes. */
+export function parseMemory(text: string): number | undefined {
+  const m = /^(-?\d+)(k|kb|m|mb|g|gb)?$/i.exec(text);
+  if (!m) return undefined;
+  const units: Record<string, number> = { k: 1e3, kb: 1024, m: 1e6, mb: 1024 ** 2, g: 1e9, gb: 1024 ** 3 };
+  return Number(m[1]) * (m[2] ? units[m[2].toLowerCase()]! : 1);
+}
+
+function integer(text: string, min: number, max: bigint | number, memory: boolean): number {
+  const value = memory ? parseMemory(text) : /^-?\d+$/.test(text) ? Number(text) : undefined;
+  if (value === undefined || !Number.isSafeInteger(value)) {
+    throw new ConfigError("argument couldn't be parsed into an integer");
+  }
+  if (value < min || BigInt(value) > BigInt(max)) {
+    throw new ConfigError(`argument must be between ${min} and ${max} inclusive`);
+  }
+  return value;
+}
+
+function intParam(
+  name: string,
+  mutable: boolean,
+  min: number,
+  max: bigint | number,
+  field: 'port' | 'maxclients' | 'databases' | 'protoMaxBulkLen' | 'clientQueryBufferLimit' | 'timeout' | 'hz',
+  memory = false,
+): ConfigParam {
+  return {
+    name,
+    mutable,
+    argc: 1,
+    get: (c) => String(c[field]),
+    set: (c, [v]) => {
+      c[field] = integer(v!, min, max, memory);
+    },
+  };
+}
+
+function enumParam<T extends string>(
+  name: string,
+  mutable: boolean,
+  values: readonly T[],
+  get: (c: ServerConfig) => T,
+  set: (c: ServerConfig, v: T) => void,
+): ConfigParam {
+  return {
+    name,
+    mutable,
+    argc: 1,
+    get,
+    set: (c, [v]) => {
+      const value = values.find((x) => x === v!.toLowerCase());
+      if (value === undefined) {
+        throw new ConfigError(`argument(s) must be one of the following: ${values.join(', ')}`);
+      }
+      set(c, value);
+    },
+  };
+}
+
+function yesNo(text: string): boolean {
+  const v = text.toLowerCase();
+  if (v !== 'yes' && v !== 'no') throw new ConfigError("argument must be 'yes' or 'no'");
+  return v === 'yes';
+}
+
+function outputBufferLimit(args: string[]): OutputBufferLimit {
+  // Redis's form is "<class> <hard> <soft> <seconds>" repeated; only the normal class applies to us, the
+  // others (replica, pubsub) are accepted so a redis.conf loads unchanged.
+  if (args.length === 0 || args.length % 4 !== 0) {
+    throw new ConfigError('Wrong number of arguments in buffer limit configuration.');
+  }
+  let normal: OutputBufferLimit | undefined;
+  for (let i = 0; i < args.length; i += 4) {
+    const cls = args[i]!.toLowerCase();
+    if (!['normal', 'slave', 'replica', 'pubsub'].includes(cls)) {
+      throw new ConfigError('Invalid client class specified in buffer limit configuration.');
+    }
+    const hard = parseMemory(args[i + 1]!);
+    const soft = parseMemory(args[i + 2]!);
+    const seconds = /^\d+$/.test(args[i + 3]!) ? Number(args[i + 3]) : undefined;
+    if (hard === undefined || soft === undefined || seconds === undefined || hard < 0 || soft < 0) {
+      throw new ConfigError('Error in hard, soft or soft_seconds setting in buffer limit configuration.');
+    }
+    if (cls === 'normal') normal = { hardBytes: hard, softBytes: soft, softSeconds: seconds };
+  }
+  return normal ?? { hardBytes: 0, softBytes: 0, softSeconds: 0 };
+}
+
+const PARAMS: readonly ConfigParam[] = [
+  intParam('port', false, 0, 65535, 'port'),
+  {
+    name: 'bind',
+    mutable: false,
+    argc: -1,
+    get: (c) => c.bind.join(' '),
+    set: (c, args) => {
+      c.bind = args.flatMap((a) => a.split(' ')).filter((a) => a !== '');
+    },
+  },
+  {
+    name: 'protected-mode',
+    mutable: true,
+    argc: 1,
+    get: (c) => (c.protectedMode ? 'yes' : 'no'),
+    set: (c, [v]) => {
+      c.protectedMode = yesNo(v!);
+    },
+  },
+  {
+    name: 'dir',
+    mutable: false,
+    argc: 1,
+    get: (c) => c.dir,
+    set: (c, [v]) => {
+      c.dir = v!;
+    },
+  },
+  // The engine's fsync policy is fixed when it opens.
+  enumParam('appendfsync', false, ['always', 'everysec', 'no'] as const, (c) => c.appendfsync, (c, v) => {
+    c.appendfsync = v;
+  }),
+  {
+    name: 'requirepass',
+    mutable: true,
+    argc: 1,
+    get: (c) => c.requirepass,
+    set: (c, [v]) => {
+      c.requirepass = v!;
+    },
+  },
+  intParam('maxclients', true, 1, 2147483647, 'maxclients'),
+  intParam('databases', false, 1, 2147483647, 'databases'),
+  enumParam('loglevel', true, ['debug', 'verbose', 'notice', 'warning'] as const, (c) => c.loglevel, (c, v) => {
+    c.loglevel = v;
+  }),
+  intParam('proto-max-bulk-len', true, 1024 * 1024, MAX_LONG, 'protoMaxBulkLen', true),
+  intParam('client-query-buffer-limit', true, 1024 * 1024, MAX_LONG, 'clientQueryBufferLimit', true),
+  {
+    name: 'client-output-buffer-limit',
+    mutable: true,
+    argc: -1,
+    get: ({ clientOutputBufferLimit: l }) =>
+      `normal ${l.hardBytes} ${l.softBytes} ${l.softSeconds} slave 268435456 67108864 60 pubsub 33554432 8388608 60`,
+    set: (c, args) => {
+      c.clientOutputBufferLimit = outputBufferLimit(args.flatMap((a) => a.split(' ')).filter((a) => a !== ''));
+    },
+  },
+  intParam('timeout', true, 0, 2147483647, 'timeout'),
+  intParam('hz', true, 1, 500, 'hz'),
+  // Asked by redis-benchmark and other tools, and present in every redis.conf. Strata keeps no RDB snapshots
+  // and always logs writes to the engine's WAL, so these read as `save ""` and `appendonly yes` whatever is
+  // set; setting them is accepted (so a redis.conf loads unchanged) and has no effect.
+  { name: 'save', mutable: true, argc: -1, get: () => '', set: () => {} },
+  {
+    name: 'appendonly',
+    mutable: true,
+    argc: 1,
+    get: () => 'yes',
+    set: (_c, [v]) => {
+      yesNo(v!);
+    },
+  },
+];
+
+const BY_NAME = new Map(PARAMS.map((p) => [p.name, p]));
+
+/** Redis's stringmatchlen for CONFIG GET patterns: * ? [...] and \ escapes, case-insensitive. */
+export function globMatch(pattern: string, text: string): boolean {
+  let re = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i]!;
+    if (ch === '*') re += '.*';
+    else if (ch === '?') re += '.';
+    else if (ch === '\\' && i + 1 < pattern.length) re += escapeRegExp(pattern[++i]!);
+    else if (ch === '[') {
+      const end = pattern.indexOf(']', i + 1);
+      if (end < 0) return false;
+      let body = pattern.slice(i + 1, end);
+      const negate = body.startsWith('^');
+      if (negate) body = body.slice(1);
+      re += `[${negate ? '^' : ''}${body.replace(/[\]\\]/g, '\\$&')}]`;
+      i = end;
+    } else re += escapeRegExp(ch);
+  }
+  return new RegExp(`^${re}$`, 'is').test(text);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+/** CONFIG GET: every parameter matching any of the patterns, once each, in table order. */
+export function configGet(config: ServerConfig, patterns: readonly string[]): Array<[string, string]> {
+  return PARAMS.filter((p) => patterns.some((pat) => globMatch(pat, p.name))).map((p) => [p.name, p.get(config)]);
+}
+
+/** CONFIG SET name value [name value ...]: all or nothing. Throws ConfigError with Redis's full message. */
+export function configSet(config: ServerConfig, pairs: ReadonlyArray<readonly [string, string]>): void {
+  const next: ServerConfig = structuredClone(config);
+  const seen = new Set<string>();
+  for (const [rawName, value] of pairs) {
+    const name = rawName.toLowerCase();
+    const param = BY_NAME.get(name);
+    if (param === undefined) {
+      throw new ConfigError(`ERR Unknown option or number of arguments for CONFIG SET - '${rawName}'`);
+    }
+    const fail = (why: string): never => {
+      throw new ConfigError(`ERR CONFIG SET failed (possibly related to argument '${rawName}') - ${why}`);
+    };
+    if (seen.has(name)) fail('duplicate parameter');
+    seen.add(name);
+    if (!param.mutable) fail("can't set immutable config");
+    try {
+      param.set(next, [value]);
+    } catch (err) {
+      if (err instanceof ConfigError) fail(err.message);
+      throw err;
+    }
+  }
+  Object.assign(config, next);
+}
+
+/** Apply one directive (from a config file line or a `--name value` argument). */
+export function applyDirective(config: ServerConfig, name: string, args: string[]): void {
+  const param = BY_NAME.get(name.toLowerCase());
+  if (param === undefined || (param.argc === -1 ? args.length === 0 : args.length !== param.argc)) {
+    throw new ConfigError('Bad directive or wrong number of arguments');
+  }
+  param.set(config, args);
+}
+
+/** Redis's sdssplitargs: words separated by blanks; "double quotes" with \n \t \xHH escapes; 'single'.
+ *  Returns undefined for unbalanced quotes. */
+export function splitArgs(line: string): string[] | undefined {
+  const out: string[] = [];
+  let i = 0;
+  const blank = (c: string | undefined): boolean => c === ' ' || c === '\t' || c === '\n' || c === '\r';
+  for (;;) {
+    while (blank(line[i])) i++;
+    if (i >= line.length) return out;
+    let word = '';
+    let inDouble = false;
+    let inSingle = false;
+    for (;;) {
+      const c = line[i];
+      if (inDouble) {
+        if (c === undefined) return undefined;
+        if (c === '\\' && line[i + 1] === 'x' && /^[0-9a-f]{2}$/i.test(line.slice(i + 2, i + 4))) {
+          word += String.fromCharCode(parseInt(line.slice(i + 2, i + 4), 16));
+          i += 3;
+        } else if (c === '\\' && i + 1 < line.length) {
+          const e = line[++i]!;
+          word += ({ n: '\n', r: '\r', t: '\t', b: '\b', a: '\x07' } as Record<string, string>)[e] ?? e;
+        } else if (c === '"') {
+          if (line[i + 1] !== undefined && !blank(line[i + 1])) return undefined;
+          inDouble = false;
+          i++;
+          break;
+        } else word += c;
+      } else if (inSingle) {
+        if (c === undefined) return undefined;
+        if (c === '\\' && line[i + 1] === "'") {
+          word += "'";
+          i++;
+        } else if (c === "'") {
+          if (line[i + 1] !== undefined && !blank(line[i + 1])) return undefined;
+          inSingle = false;
+          i++;
+          break;
+        } else word += c;
+      } else if (c === undefined || blank(c)) break;
+      else if (c === '"' && word === '') inDouble = true;
+      else if (c === "'" && word === '') inSingle = true;
+      else word += c;
+      i++;
+    }
+    out.push(word);
+  }
+}
+
+/** Load redis.conf-syntax text into `config`. Errors name the line, as Redis's "FATAL CONFIG FILE ERROR". */
+export function parseConfigText(config: ServerConfig, text: string): void {
+  const lines = text.split('\n');
+  lines.forEach((raw, index) => {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) return;
+    const words = splitArgs(line);
+    const fail = (why: string): never => {
+      throw new ConfigError(`Reading the configuration file, at line ${index + 1}\n>>> '${line}'\n${why}`);
+    };
+    if (words === undefined) return fail('Unbalanced quotes in configuration line');
+    try {
+      applyDirective(config, words[0]!, words.slice(1));
+    } catch (err) {
+      if (err instanceof ConfigError) fail(err.message);
+      throw err;
+    }
+  });
+}
