@@ -115,7 +115,7 @@ function parse(buf: Buffer, pos: number): [Reply | undefined, number] {
 }
 
 export class RespClient {
-  private buffer = Buffer.alloc(0);
+  private buffer: Buffer = Buffer.alloc(0);
   private readonly replies: RawReply[] = [];
   private readonly waiters: Array<{ resolve: (r: RawReply) => void; reject: (e: Error) => void }> = [];
   private ended = false;
