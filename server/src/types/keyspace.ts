@@ -1,0 +1,503 @@
+// The keyspace: Redis's databases of typed keys on the engine, with expiry, O(1) per-db counts, O(1) FLUSHDB
+// and SWAPDB (each logical db points at a namespace; flushing switches to a fresh one and the old one is
+// reclaimed in the background), and the active expire cycle. Every method is synchronous: a command runs
+// atomically between two turns of the event loop, and every multi-key change is one engine batch.
+
+import type { BatchOp, Cursor, Db } from '@strata/engine';
+import { StrataError } from '@strata/engine';
+import {
+  LAYOUT_VERSION,
+  KeyType,
+  decodeMeta,
+  decodeU32,
+  encodeMeta,
+  encodeU32,
+  dbNamespaceKey,
+  expireKey,
+  expireNsRange,
+  expireRange,
+  garbageKey,
+  garbagePrefix,
+  metaExpireAt,
+  metaKey,
+  metaRange,
+  nextNamespaceKey,
+  parseExpireKey,
+  userKeyOf,
+  versionKey,
+  type Meta,
+} from './layout.js';
+
+export interface KeyspaceOptions {
+  databases: number;
+}
+
+export interface KeyspaceInfo {
+  db: number;
+  keys: number;
+  expires: number;
+  avgTtl: number;
+}
+
+/** Time budget of one active expire cycle (ms), as Redis's ACTIVE_EXPIRE_CYCLE_FAST_DURATION order. */
+const CYCLE_BUDGET_MS = 1;
+/** Engine ops per batch when the background cycle deletes expired keys or reclaims a namespace. */
+const CYCLE_BATCH = 128;
+/** Entries read to refresh the average TTL estimate of a db per cycle. */
+const TTL_SAMPLE = 16;
+
+export class Keyspace {
+  readonly databases: number;
+  private readonly engine: Db;
+  /** Logical db -> namespace id of its keys. */
+  private readonly namespaces: number[];
+  private nextNamespace: number;
+  /** Metadata entries present per db (expired ones included until deleted) and those with a TTL. */
+  private readonly keyCounts: number[];
+  private readonly expireCounts: number[];
+  /** Estimated average remaining TTL per db (ms), refreshed by the active expire cycle. */
+  private readonly avgTtls: number[];
+  /** Namespaces left behind by FLUSHDB/FLUSHALL, reclaimed by the background cycle. */
+  private readonly garbage: number[];
+
+  private constructor(engine: Db, databases: number, namespaces: number[], nextNamespace: number, garbage: number[]) {
+    this.engine = engine;
+    this.databases = databases;
+    this.namespaces = namespaces;
+    this.nextNamespace = nextNamespace;
+    this.garbage = garbage;
+    this.keyCounts = new Array<number>(databases).fill(0);
+    this.expireCounts = new Array<number>(databases).fill(0);
+    this.avgTtls = new Array<number>(databases).fill(0);
+  }
+
+  /** Opens the keyspace on an engine: checks the layout version, maps dbs to namespaces (creating them on a
+   *  new database), and counts each db's keys and expiries by one streaming pass over the metadata. */
+  static async open(engine: Db, options: KeyspaceOptions): Promise<Keyspace> {
+    const { databases } = options;
+    if (!Number.isInteger(databases) || databases < 1 || databases > 0xffff) {
+      throw new StrataError('InvalidArgument', `databases must be an integer in 1..65535, got ${databases}`);
+    }
+    const init: BatchOp[] = [];
+    const version = engine.getSync(versionKey());
+    if (version === undefined) {
+      init.push({ type: 'put', key: versionKey(), value: Uint8Array.of(LAYOUT_VERSION) });
+    } else if (version.length !== 1 || version[0] !== LAYOUT_VERSION) {
+      throw new StrataError(
+        'Corruption',
+        `server key layout version ${version.length === 1 ? version[0] : '(malformed)'} is not supported ` +
+          `(this server reads version ${LAYOUT_VERSION})`,
+      );
+    }
+    const nextRaw = engine.getSync(nextNamespaceKey());
+    let nextNamespace = nextRaw === undefined ? 0 : decodeU32(nextRaw);
+    const namespaces: number[] = [];
+    for (let db = 0; db < databases; db++) {
+      const raw = engine.getSync(dbNamespaceKey(db));
+      if (raw !== undefined) {
+        namespaces.push(decodeU32(raw));
+      } else {
+        namespaces.push(nextNamespace);
+        init.push({ type: 'put', key: dbNamespaceKey(db), value: encodeU32(nextNamespace++) });
+      }
+    }
+    const garbage = listGarbage(engine);
+    if (init.length > 0) {
+      init.push({ type: 'put', key: nextNamespaceKey(), value: encodeU32(nextNamespace) });
+      await engine.applySync(init);
+    }
+    const keyspace = new Keyspace(engine, databases, namespaces, nextNamespace, garbage);
+    keyspace.countAll();
+    return keyspace;
+  }
+
+  // ---- reads
+
+  /** The live metadata of `key` in `db`, or undefined. A key found expired is deleted (a write), as Redis's
+   *  lookupKey does. `value` of the result is a view into engine bytes: copy it before keeping it. */
+  lookup(db: number, key: Uint8Array, now = Date.now()): Meta | undefined {
+    const raw = this.engine.getSync(metaKey(this.namespaces[db]!, key));
+    if (raw === undefined) return undefined;
+    const meta = decodeMeta(raw);
+    if (meta.expireAt !== 0 && meta.expireAt <= now) {
+      const batch = this.batch();
+      batch.delete(db, key);
+      batch.commit();
+      return undefined;
+    }
+    return meta;
+  }
+
+  /** Keys in `db` not counting expired ones that are still awaiting deletion. O(1) unless the background
+   *  cycle has fallen behind (then proportional to the backlog of due keys). */
+  dbsize(db: number, now = Date.now()): number {
+    return this.keyCounts[db]! - this.dueCount(db, now);
+  }
+
+  /** INFO keyspace: the non-empty dbs. */
+  keyspaceInfo(now = Date.now()): KeyspaceInfo[] {
+    const out: KeyspaceInfo[] = [];
+    for (let db = 0; db < this.databases; db++) {
+      const due = this.dueCount(db, now);
+      const keys = this.keyCounts[db]! - due;
+      if (keys > 0) out.push({ db, keys, expires: this.expireCounts[db]! - due, avgTtl: this.avgTtls[db]! });
+    }
+    return out;
+  }
+
+  /** Visits live keys of `db` in key order from `start` (inclusive; undefined = the first key) while they are
+   *  below `end`, examining at most `limit` metadata entries (expired ones count but are not visited).
+   *  Returns a copy of the key to resume at, or undefined when the range is exhausted. The key and meta passed
+   *  to `visit` are views valid only during the call. */
+  scan(
+    db: number,
+    start: Uint8Array | undefined,
+    end: Uint8Array | undefined,
+    limit: number,
+    visit: (key: Uint8Array, meta: Meta) => void,
+    now = Date.now(),
+  ): Buffer | undefined {
+    const ns = this.namespaces[db]!;
+    const range = metaRange(ns);
+    const cursor = this.engine.cursor({
+      gte: start === undefined ? range.start : metaKey(ns, start),
+      lt: end === undefined ? range.end : metaKey(ns, end),
+    });
+    try {
+      for (let examined = 0; cursor.valid; cursor.next(), examined++) {
+        if (examined === limit) return Buffer.from(userKeyOf(cursor.key));
+        const meta = decodeMeta(cursor.value);
+        if (meta.expireAt === 0 || meta.expireAt > now) visit(userKeyOf(cursor.key), meta);
+      }
+      return undefined;
+    } finally {
+      cursor.close();
+    }
+  }
+
+  /** A live key of `db` near a random position in key order, or undefined if the db has none. */
+  randomKey(db: number, now = Date.now()): Buffer | undefined {
+    if (this.dbsize(db, now) === 0) return undefined;
+    const ns = this.namespaces[db]!;
+    const range = metaRange(ns);
+    const first = this.edgeKey(range, false);
+    const last = this.edgeKey(range, true);
+    if (first === undefined || last === undefined) return undefined;
+    const target = randomBetween(userKeyOf(first), userKeyOf(last));
+    // From the random point to the end, then from the start: the first live key wins.
+    for (const gte of [metaKey(ns, target), range.start]) {
+      const cursor = this.engine.cursor({ gte, lt: range.end });
+      try {
+        for (; cursor.valid; cursor.next()) {
+          const expireAt = metaExpireAt(cursor.value);
+          if (expireAt === 0 || expireAt > now) return Buffer.from(userKeyOf(cursor.key));
+        }
+      } finally {
+        cursor.close();
+      }
+    }
+    return undefined;
+  }
+
+  // ---- writes
+
+  /** A write batch: collect changes to any keys of any dbs, then `commit()` them as one atomic engine batch. */
+  batch(): KeyspaceBatch {
+    return new KeyspaceBatch(this, this.engine);
+  }
+
+  /** Empties `db` in O(1): it moves to a fresh namespace and the old one is reclaimed in the background. */
+  flushdb(db: number): void {
+    this.flush([db]);
+  }
+
+  flushall(): void {
+    this.flush(Array.from({ length: this.databases }, (_, db) => db));
+  }
+
+  /** Exchanges the contents of two dbs in O(1) by swapping their namespaces. */
+  swapdb(a: number, b: number): void {
+    if (a === b) return;
+    const [nsA, nsB] = [this.namespaces[a]!, this.namespaces[b]!];
+    apply(this.engine, [
+      { type: 'put', key: dbNamespaceKey(a), value: encodeU32(nsB) },
+      { type: 'put', key: dbNamespaceKey(b), value: encodeU32(nsA) },
+    ]);
+    this.namespaces[a] = nsB;
+    this.namespaces[b] = nsA;
+    for (const counts of [this.keyCounts, this.expireCounts, this.avgTtls]) {
+      [counts[a], counts[b]] = [counts[b]!, counts[a]!];
+    }
+  }
+
+  /** Called ~10 times a second: deletes due keys (oldest expiry first, from the expire index) and reclaims
+   *  flushed namespaces, within a small time budget so the event loop is never held for long. */
+  activeExpireCycle(now = Date.now()): void {
+    const deadline = performance.now() + CYCLE_BUDGET_MS;
+    for (let db = 0; db < this.databases && performance.now() < deadline; db++) {
+      if (this.expireCounts[db]! > 0) this.expireDb(db, now, deadline);
+    }
+    while (this.garbage.length > 0 && performance.now() < deadline) {
+      if (this.reclaimStep(this.garbage[0]!)) this.garbage.shift();
+    }
+  }
+
+  // ---- internals shared with KeyspaceBatch
+
+  /** @internal */
+  namespaceOf(db: number): number {
+    return this.namespaces[db]!;
+  }
+
+  /** @internal Applied after a batch's engine write succeeded. */
+  adjustCounts(db: number, keys: number, expires: number): void {
+    this.keyCounts[db]! += keys;
+    this.expireCounts[db]! += expires;
+  }
+
+  // ---- private
+
+  private flush(dbs: number[]): void {
+    const ops: BatchOp[] = [];
+    const retired: number[] = [];
+    const fresh: number[] = [];
+    let next = this.nextNamespace;
+    for (const db of dbs) {
+      if (this.keyCounts[db] === 0) continue; // the counts are exact: nothing to flush
+      retired.push(this.namespaces[db]!);
+      fresh.push(next);
+      ops.push({ type: 'put', key: dbNamespaceKey(db), value: encodeU32(next) });
+      ops.push({ type: 'put', key: garbageKey(this.namespaces[db]!), value: EMPTY });
+      next++;
+    }
+    if (ops.length === 0) return;
+    ops.push({ type: 'put', key: nextNamespaceKey(), value: encodeU32(next) });
+    apply(this.engine, ops);
+    this.nextNamespace = next;
+    this.garbage.push(...retired);
+    let i = 0;
+    for (const db of dbs) {
+      if (this.keyCounts[db] === 0) continue;
+      this.namespaces[db] = fresh[i++]!;
+      this.keyCounts[db] = 0;
+      this.expireCounts[db] = 0;
+      this.avgTtls[db] = 0;
+    }
+  }
+
+  /** Number of keys in `db` whose expiry has passed but which are still present. */
+  private dueCount(db: number, now: number): number {
+    if (this.expireCounts[db] === 0) return 0;
+    const range = expireRange(this.namespaces[db]!, now);
+    const cursor = this.engine.cursor({ gte: range.start, lt: range.end });
+    let due = 0;
+    try {
+      for (; cursor.valid; cursor.next()) due++;
+    } finally {
+      cursor.close();
+    }
+    return due;
+  }
+
+  private expireDb(db: number, now: number, deadline: number): void {
+    const ns = this.namespaces[db]!;
+    const all = expireNsRange(ns);
+    for (;;) {
+      const cursor = this.engine.cursor({ gte: all.start, lt: all.end });
+      const batch = this.batch();
+      let deleted = 0;
+      try {
+        for (; cursor.valid && deleted < CYCLE_BATCH; cursor.next()) {
+          const { expireAt, key } = parseExpireKey(cursor.key);
+          if (expireAt > now) break;
+          batch.delete(db, Buffer.from(key));
+          deleted++;
+        }
+        if (deleted < CYCLE_BATCH) this.sampleTtl(db, cursor, now);
+      } finally {
+        cursor.close();
+      }
+      batch.commit();
+      if (deleted < CYCLE_BATCH || performance.now() >= deadline) return;
+    }
+  }
+
+  /** Refreshes the average TTL estimate from the entries after the due ones (Redis keeps a running average). */
+  private sampleTtl(db: number, cursor: Cursor, now: number): void {
+    let sum = 0;
+    let n = 0;
+    for (; cursor.valid && n < TTL_SAMPLE; cursor.next(), n++) sum += parseExpireKey(cursor.key).expireAt - now;
+    if (n === 0) {
+      this.avgTtls[db] = 0;
+      return;
+    }
+    const sample = sum / n;
+    const previous = this.avgTtls[db]!;
+    this.avgTtls[db] = Math.round(previous === 0 ? sample : (previous / 50) * 49 + sample / 50);
+  }
+
+  /** Deletes one batch of a retired namespace's entries; true once the namespace is gone entirely. */
+  private reclaimStep(ns: number): boolean {
+    const ops: BatchOp[] = [];
+    for (const range of [metaRange(ns), expireNsRange(ns)]) {
+      const cursor = this.engine.cursor({ gte: range.start, lt: range.end });
+      try {
+        for (; cursor.valid && ops.length < CYCLE_BATCH; cursor.next()) {
+          ops.push({ type: 'del', key: Buffer.from(cursor.key) });
+        }
+      } finally {
+        cursor.close();
+      }
+    }
+    const done = ops.length < CYCLE_BATCH;
+    if (done) ops.push({ type: 'del', key: garbageKey(ns) });
+    apply(this.engine, ops);
+    return done;
+  }
+
+  private edgeKey(range: { start: Buffer; end: Buffer }, reverse: boolean): Buffer | undefined {
+    const cursor = this.engine.cursor({ gte: range.start, lt: range.end, reverse });
+    try {
+      return cursor.valid ? Buffer.from(cursor.key) : undefined;
+    } finally {
+      cursor.close();
+    }
+  }
+
+  /** One streaming pass over each db's metadata: the exact key and expiry counts. */
+  private countAll(): void {
+    for (let db = 0; db < this.databases; db++) {
+      const range = metaRange(this.namespaces[db]!);
+      const cursor = this.engine.cursor({ gte: range.start, lt: range.end });
+      let keys = 0;
+      let expires = 0;
+      try {
+        for (; cursor.valid; cursor.next()) {
+          keys++;
+          if (metaExpireAt(cursor.value) !== 0) expires++;
+        }
+      } finally {
+        cursor.close();
+      }
+      this.keyCounts[db] = keys;
+      this.expireCounts[db] = expires;
+    }
+  }
+}
+
+/** Changes to keys, applied as one atomic engine batch by `commit()`. Reads of keys already changed in the
+ *  batch see the pending change, so counts and the expire index stay exact when a batch touches a key twice. */
+export class KeyspaceBatch {
+  private readonly ops: BatchOp[] = [];
+  /** Pending state per (db, key): the expiry of the entry the batch leaves, or null if it deletes it. */
+  private readonly pending = new Map<string, number | null>();
+  private readonly deltas = new Map<number, { keys: number; expires: number }>();
+
+  constructor(
+    private readonly keyspace: Keyspace,
+    private readonly engine: Db,
+  ) {}
+
+  /** Writes `meta` as the new metadata of `key`, replacing whatever was there (type, value and expiry). */
+  set(db: number, key: Uint8Array, meta: Meta): void {
+    const ns = this.keyspace.namespaceOf(db);
+    const mkey = metaKey(ns, key);
+    const previous = this.previousExpiry(db, key, mkey);
+    if (previous !== null && previous !== meta.expireAt && previous !== 0) {
+      this.ops.push({ type: 'del', key: expireKey(ns, previous, key) });
+    }
+    this.ops.push({ type: 'put', key: mkey, value: encodeMeta(meta) });
+    if (meta.expireAt !== 0 && previous !== meta.expireAt) {
+      this.ops.push({ type: 'put', key: expireKey(ns, meta.expireAt, key), value: EMPTY });
+    }
+    this.count(db, previous === null ? 1 : 0, (meta.expireAt !== 0 ? 1 : 0) - (previous ? 1 : 0));
+    this.pending.set(pendingKey(db, key), meta.expireAt);
+  }
+
+  /** Deletes `key` if present (even if expired); returns whether an entry was there. */
+  delete(db: number, key: Uint8Array): boolean {
+    const ns = this.keyspace.namespaceOf(db);
+    const mkey = metaKey(ns, key);
+    const previous = this.previousExpiry(db, key, mkey);
+    if (previous === null) return false;
+    this.ops.push({ type: 'del', key: mkey });
+    if (previous !== 0) this.ops.push({ type: 'del', key: expireKey(ns, previous, key) });
+    this.count(db, -1, previous !== 0 ? -1 : 0);
+    this.pending.set(pendingKey(db, key), null);
+    return true;
+  }
+
+  get empty(): boolean {
+    return this.ops.length === 0;
+  }
+
+  /** Applies the batch (nothing if empty). Throws if the engine refuses writes; the counts then stay as they were. */
+  commit(): void {
+    if (this.ops.length === 0) return;
+    apply(this.engine, this.ops);
+    for (const [db, d] of this.deltas) this.keyspace.adjustCounts(db, d.keys, d.expires);
+    this.ops.length = 0;
+    this.deltas.clear();
+    this.pending.clear();
+  }
+
+  /** The expiry of the entry present before this change (0 = none), or null if there is no entry. */
+  private previousExpiry(db: number, key: Uint8Array, mkey: Uint8Array): number | null {
+    const pending = this.pending.get(pendingKey(db, key));
+    if (pending !== undefined) return pending;
+    const raw = this.engine.getSync(mkey);
+    return raw === undefined ? null : metaExpireAt(raw);
+  }
+
+  private count(db: number, keys: number, expires: number): void {
+    const d = this.deltas.get(db);
+    if (d === undefined) this.deltas.set(db, { keys, expires });
+    else {
+      d.keys += keys;
+      d.expires += expires;
+    }
+  }
+}
+
+/** A metadata entry for a string value. */
+export const stringMeta = (value: Uint8Array, expireAt = 0, encoding: Meta['encoding'] = 0): Meta => ({
+  type: KeyType.String,
+  expireAt,
+  encoding,
+  value,
+});
+
+const pendingKey = (db: number, key: Uint8Array): string => `${db}:${Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1')}`;
+
+/** Applies ops now; durability is awaited by the connection (engine.durable), which also sees a WAL failure,
+ *  so the per-batch promise's rejection is deliberately not reported twice. */
+function apply(engine: Db, ops: readonly BatchOp[]): void {
+  engine.applySync(ops).catch(() => undefined);
+}
+
+function listGarbage(engine: Db): number[] {
+  const prefix = garbagePrefix();
+  const cursor = engine.cursor({ gte: prefix, lt: Buffer.from([prefix[0]!, prefix[1]! + 1]) });
+  const out: number[] = [];
+  try {
+    for (; cursor.valid; cursor.next()) out.push(decodeU32(cursor.key, 2));
+  } finally {
+    cursor.close();
+  }
+  return out;
+}
+
+/** A key between `low` and `high` in byte order, drawn at random below their common prefix. */
+function randomBetween(low: Uint8Array, high: Uint8Array): Buffer {
+  let i = 0;
+  while (i < low.length && i < high.length && low[i] === high[i]) i++;
+  const from = i < low.length ? low[i]! : 0;
+  const to = i < high.length ? high[i]! : 0xff;
+  const out = Buffer.allocUnsafe(i + 9);
+  out.set(low.subarray(0, i), 0);
+  out[i] = from + Math.floor(Math.random() * (to - from + 1));
+  for (let j = i + 1; j < out.length; j++) out[j] = Math.floor(Math.random() * 256);
+  return out;
+}
+
+const EMPTY = new Uint8Array(0);
