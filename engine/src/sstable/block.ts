@@ -1,0 +1,230 @@
+// A verified block in memory and a cursor over its entries (see FORMAT.md, "Data block"). Used for data
+// blocks and for the index block (which restarts at every entry). The cursor decodes into reusable fields
+// and only creates key/value views when asked, so a search allocates nothing per entry.
+
+import { corruption } from '../errors.js';
+import { ValueKind } from '../iterator/internal-iterator.js';
+import { ByteReader } from '../util/varint.js';
+
+export class Block {
+  /** Contents without the trailer; the restart array is at the end. */
+  readonly data: Buffer;
+  /** End of the entries = start of the restart array. */
+  readonly restartsOffset: number;
+  readonly numRestarts: number;
+  /** For error messages: which file and where in it the block starts. */
+  readonly file: string;
+  readonly fileOffset: number;
+
+  /** Checks the restart array (the CRC was checked by the caller) and throws Corruption if it is malformed. */
+  constructor(data: Buffer, file: string, fileOffset: number) {
+    this.data = data;
+    this.file = file;
+    this.fileOffset = fileOffset;
+    const len = data.length;
+    if (len < 4) throw corruption(file, fileOffset, `block of ${len} bytes is too short`);
+    const n = data.readUInt32LE(len - 4);
+    const restartsOffset = len - 4 - 4 * n;
+    if (n < 1 || restartsOffset < 0) throw corruption(file, fileOffset, `bad restart count ${n} in a ${len}-byte block`);
+    this.numRestarts = n;
+    this.restartsOffset = restartsOffset;
+    let previous = -1;
+    for (let i = 0; i < n; i++) {
+      const r = data.readUInt32LE(restartsOffset + 4 * i);
+      if (r <= previous || (r >= restartsOffset && !(r === 0 && n === 1))) {
+        throw corruption(file, fileOffset, `restart point ${i} (${r}) out of order or beyond the entries`);
+      }
+      previous = r;
+    }
+  }
+
+  /** Memory charged to a cache for holding this block. */
+  get byteLength(): number {
+    return this.data.length + 128;
+  }
+
+  restart(i: number): number {
+    return this.data.readUInt32LE(this.restartsOffset + 4 * i);
+  }
+}
+
+export class BlockIterator {
+  private block: Block | undefined;
+  private data: Buffer = Buffer.alloc(0);
+  private limit = 0;
+  private readonly reader = new ByteReader(this.data);
+  /** Start of the current entry, and of the next one. */
+  private offset = 0;
+  private nextOffset = 0;
+  private keyBuf = Buffer.allocUnsafe(64);
+  private keyLength = 0;
+  private valueStart = 0;
+  private valueEnd = 0;
+  private keyView: Buffer | undefined;
+  private valueView: Buffer | undefined;
+
+  valid = false;
+  sequence = 0;
+  kind: ValueKind = ValueKind.Value;
+
+  reset(block: Block): void {
+    this.block = block;
+    this.data = block.data;
+    this.reader.buf = block.data;
+    this.limit = block.restartsOffset;
+    this.valid = false;
+  }
+
+  get key(): Buffer {
+    return (this.keyView ??= this.keyBuf.subarray(0, this.keyLength));
+  }
+
+  /** Where the current value lies in the block's data (to decode it without creating a view). */
+  get valueOffset(): number {
+    return this.valueStart;
+  }
+
+  get valueLimit(): number {
+    return this.valueEnd;
+  }
+
+  get value(): Buffer {
+    return (this.valueView ??= this.data.subarray(this.valueStart, this.valueEnd));
+  }
+
+  /** Compares the current entry with (key, sequence) in internal order. */
+  compareTo(key: Uint8Array, sequence: number): number {
+    const c = this.keyBuf.compare(key, 0, key.length, 0, this.keyLength);
+    if (c !== 0) return c;
+    return this.sequence > sequence ? -1 : this.sequence < sequence ? 1 : 0;
+  }
+
+  /** True if the current entry's user key equals `key`. */
+  keyEquals(key: Uint8Array): boolean {
+    return this.keyLength === key.length && this.keyBuf.compare(key, 0, key.length, 0, this.keyLength) === 0;
+  }
+
+  seekToFirst(): void {
+    if (this.limit === 0) {
+      this.valid = false;
+      return;
+    }
+    this.keyLength = 0;
+    this.decode(0);
+  }
+
+  seekToLast(): void {
+    if (this.limit === 0) {
+      this.valid = false;
+      return;
+    }
+    this.keyLength = 0;
+    this.decode(this.block!.restart(this.block!.numRestarts - 1));
+    while (this.nextOffset < this.limit) this.decode(this.nextOffset);
+  }
+
+  /** Positions on the first entry at or after (key, sequence) in internal order; invalid if none. */
+  seekGE(key: Uint8Array, sequence: number): void {
+    if (this.limit === 0) {
+      this.valid = false;
+      return;
+    }
+    const block = this.block!;
+    // Last restart point whose entry sorts before the target; the answer is at or after it.
+    let lo = 0;
+    let hi = block.numRestarts - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      this.keyLength = 0;
+      this.decode(block.restart(mid));
+      if (this.compareTo(key, sequence) < 0) lo = mid;
+      else hi = mid - 1;
+    }
+    this.keyLength = 0;
+    this.decode(block.restart(lo));
+    while (this.compareTo(key, sequence) < 0) {
+      if (this.nextOffset >= this.limit) {
+        this.valid = false;
+        return;
+      }
+      this.decode(this.nextOffset);
+    }
+  }
+
+  next(): void {
+    if (this.nextOffset >= this.limit) {
+      this.valid = false;
+      return;
+    }
+    this.decode(this.nextOffset);
+  }
+
+  prev(): void {
+    const target = this.offset;
+    const block = this.block!;
+    // Keys are prefix-compressed: go back to the last restart point before the entry and walk forward.
+    let lo = 0;
+    let hi = block.numRestarts - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (block.restart(mid) < target) lo = mid;
+      else hi = mid - 1;
+    }
+    const start = block.restart(lo);
+    if (start >= target) {
+      this.valid = false;
+      return;
+    }
+    this.keyLength = 0;
+    this.decode(start);
+    while (this.nextOffset < target) this.decode(this.nextOffset);
+  }
+
+  private decode(offset: number): void {
+    const r = this.reader;
+    const limit = this.limit;
+    const data = this.data;
+    r.pos = offset;
+    const shared = r.varint(limit);
+    const unshared = r.varint(limit);
+    const valueLength = r.varint(limit);
+    let pos = r.pos;
+    if (shared < 0 || unshared < 0 || valueLength < 0 || shared > this.keyLength || pos + unshared > limit) {
+      this.corrupt(offset, 'bad entry header');
+    }
+    const keyLength = shared + unshared;
+    if (keyLength > this.keyBuf.length) {
+      const grown = Buffer.allocUnsafe(keyLength * 2);
+      this.keyBuf.copy(grown, 0, 0, shared);
+      this.keyBuf = grown;
+    }
+    const keyBuf = this.keyBuf;
+    if (unshared <= 32) {
+      for (let i = 0; i < unshared; i++) keyBuf[shared + i] = data[pos + i]!;
+    } else {
+      data.copy(keyBuf, shared, pos, pos + unshared);
+    }
+    this.keyLength = keyLength;
+    r.pos = pos + unshared;
+    const sequence = r.varint(limit);
+    pos = r.pos;
+    if (sequence < 0 || pos >= limit) this.corrupt(offset, 'bad sequence');
+    const kind = data[pos++]!;
+    if (kind > ValueKind.Value || pos + valueLength > limit) this.corrupt(offset, 'bad kind or value length');
+    this.sequence = sequence;
+    this.kind = kind;
+    this.valueStart = pos;
+    this.valueEnd = pos + valueLength;
+    this.offset = offset;
+    this.nextOffset = pos + valueLength;
+    this.keyView = undefined;
+    this.valueView = undefined;
+    this.valid = true;
+  }
+
+  private corrupt(entryOffset: number, what: string): never {
+    const block = this.block!;
+    this.valid = false;
+    throw corruption(block.file, block.fileOffset, `${what} in the entry at byte ${entryOffset} of the block`);
+  }
+}

@@ -1,0 +1,241 @@
+// Opens an SSTable: footer, index, filter and properties are read and verified once and held in memory;
+// data blocks are read on demand with pread, CRC-checked before any use, and shared through the block
+// cache. Any mismatch throws Corruption naming the file and the offset.
+
+import type { BlockCache } from '../cache/block-cache.js';
+import { corruption } from '../errors.js';
+import type { InternalIterator, ValueKind } from '../iterator/internal-iterator.js';
+import { compareInternal } from '../util/compare.js';
+import { crc32 } from '../util/crc32.js';
+import { ByteReader } from '../util/varint.js';
+import type { FileHandle, FileSystem } from '../vfs/file-system.js';
+import { Block, BlockIterator } from './block.js';
+import { BloomFilter } from './bloom.js';
+import { FOOTER_SIZE, decodeFooter, type Footer } from './footer.js';
+import { BLOCK_TRAILER_SIZE, BlockKind, type BlockHandle } from './format.js';
+import { decodeProperties, type TableProperties } from './properties.js';
+import { TableIterator } from './table-iterator.js';
+
+export interface TableReaderOptions {
+  /** Shared cache for data blocks; without one every block is read from the file. */
+  cache?: BlockCache;
+  /** Identifies the table in the cache. */
+  fileNumber: number;
+}
+
+/** The newest version of a key visible at a snapshot (a tombstone included). */
+export interface LookupResult {
+  kind: ValueKind;
+  /** A view on an immutable block: valid as long as it is referenced. */
+  value: Buffer;
+  sequence: number;
+}
+
+export class TableReader {
+  readonly path: string;
+  readonly fileNumber: number;
+  readonly properties: TableProperties;
+  /** The index block: one entry per data block, its last internal key -> varint offset, varint size. */
+  readonly index: Block;
+  private readonly file: FileHandle;
+  private readonly filter: BloomFilter | undefined;
+  private readonly cache: BlockCache | undefined;
+  /** End of the data blocks region. */
+  private readonly dataEnd: number;
+  // Scratch state for get(): lookups are synchronous, so one set per table serves them all.
+  private readonly indexCursor = new BlockIterator();
+  private readonly dataCursor = new BlockIterator();
+  private readonly handleReader: ByteReader;
+  private handleOffset = 0;
+  private handleSize = 0;
+
+  static open(fs: FileSystem, path: string, options: TableReaderOptions): TableReader {
+    const file = fs.open(path, 'read');
+    try {
+      return new TableReader(file, path, options);
+    } catch (err) {
+      file.close();
+      throw err;
+    }
+  }
+
+  private constructor(file: FileHandle, path: string, options: TableReaderOptions) {
+    this.file = file;
+    this.path = path;
+    this.fileNumber = options.fileNumber;
+    this.cache = options.cache;
+
+    const fileSize = file.size();
+    if (fileSize < FOOTER_SIZE) throw corruption(path, 0, `file of ${fileSize} bytes is shorter than a table footer`);
+    const footerOffset = fileSize - FOOTER_SIZE;
+    const footer = decodeFooter(this.readExactly(footerOffset, FOOTER_SIZE));
+    if (typeof footer === 'string') throw corruption(path, footerOffset, footer);
+    this.checkLayout(footer, footerOffset);
+    this.dataEnd = footer.filter.offset;
+
+    const props = decodeProperties(this.readBlock(footer.properties, BlockKind.Properties), fileSize);
+    if (props === undefined) throw corruption(path, footer.properties.offset, 'malformed properties block');
+    this.properties = props;
+
+    if (footer.filter.size > 0) {
+      this.filter = BloomFilter.parse(this.readBlock(footer.filter, BlockKind.Filter));
+      if (this.filter === undefined) throw corruption(path, footer.filter.offset, 'malformed bloom filter');
+    }
+
+    this.index = new Block(this.readBlock(footer.index, BlockKind.Index), path, footer.index.offset);
+    this.handleReader = new ByteReader(this.index.data);
+    this.checkIndex();
+    this.indexCursor.reset(this.index);
+  }
+
+  /** Bytes held in memory for as long as the table is open (index and filter). */
+  get memoryBytes(): number {
+    return this.index.data.length + (this.filter?.byteLength ?? 0);
+  }
+
+  /** The newest version of `key` with sequence <= snapshotSequence, or undefined if the table has none. */
+  get(key: Uint8Array, snapshotSequence: number): LookupResult | undefined {
+    if (this.filter !== undefined && !this.filter.mayContain(key)) return undefined;
+    const index = this.indexCursor;
+    // The first block whose last entry is at or after (key, snapshot) holds the answer if there is one.
+    index.seekGE(key, snapshotSequence);
+    if (!index.valid) return undefined;
+    const data = this.dataCursor;
+    data.reset(this.blockAt(index));
+    data.seekGE(key, snapshotSequence);
+    if (!data.valid || !data.keyEquals(key)) return undefined;
+    return { kind: data.kind, value: data.value, sequence: data.sequence };
+  }
+
+  iterator(): InternalIterator {
+    return new TableIterator(this);
+  }
+
+  /** Reads every data block from the file (not the cache) and checks CRCs, structure, order and counts. */
+  verify(): void {
+    const index = new BlockIterator();
+    index.reset(this.index);
+    const data = new BlockIterator();
+    let previousKey: Buffer | undefined;
+    let previousSequence = 0;
+    let entries = 0;
+    for (index.seekToFirst(); index.valid; index.next()) {
+      this.decodeHandle(index);
+      const offset = this.handleOffset;
+      const block = new Block(this.readBlock({ offset, size: this.handleSize }, BlockKind.Data), this.path, offset);
+      data.reset(block);
+      for (data.seekToFirst(); data.valid; data.next()) {
+        if (previousKey !== undefined && compareInternal(previousKey, previousSequence, data.key, data.sequence) >= 0) {
+          throw corruption(this.path, offset, 'entries out of order');
+        }
+        previousKey = Buffer.from(data.key);
+        previousSequence = data.sequence;
+        entries++;
+      }
+      if (previousKey === undefined || compareInternal(previousKey, previousSequence, index.key, index.sequence) !== 0) {
+        throw corruption(this.path, offset, 'last entry of the block differs from its index entry');
+      }
+    }
+    if (entries !== this.properties.entries) {
+      throw corruption(this.path, 0, `${entries} entries found, properties say ${this.properties.entries}`);
+    }
+  }
+
+  close(): void {
+    this.file.close();
+  }
+
+  /** The verified data block that the index entry under `indexCursor` points at, through the cache. */
+  blockAt(indexCursor: BlockIterator): Block {
+    this.decodeHandle(indexCursor);
+    const offset = this.handleOffset;
+    const size = this.handleSize;
+    const cache = this.cache;
+    const cached = cache?.get(this.fileNumber, offset);
+    if (cached !== undefined) return cached;
+    const block = new Block(this.readBlock({ offset, size }, BlockKind.Data), this.path, offset);
+    cache?.set(this.fileNumber, offset, block);
+    return block;
+  }
+
+  /** Decodes the data block handle in the index entry under `cursor` into handleOffset/handleSize. */
+  private decodeHandle(cursor: BlockIterator): void {
+    const r = this.handleReader;
+    const end = cursor.valueLimit;
+    r.pos = cursor.valueOffset;
+    const offset = r.varint(end);
+    const size = r.varint(end);
+    if (offset < 0 || size < BLOCK_TRAILER_SIZE + 4 || r.pos !== end || offset + size > this.dataEnd) {
+      throw corruption(this.path, this.index.fileOffset, `bad data block handle in the index (offset ${offset}, size ${size})`);
+    }
+    this.handleOffset = offset;
+    this.handleSize = size;
+  }
+
+  /** Reads a block, checks its trailer (kind and CRC) and returns its contents. */
+  private readBlock(handle: BlockHandle, kind: BlockKind): Buffer {
+    const { offset, size } = handle;
+    if (size < BLOCK_TRAILER_SIZE) throw corruption(this.path, offset, `block of ${size} bytes is shorter than its trailer`);
+    const buf = this.readExactly(offset, size);
+    const contentSize = size - BLOCK_TRAILER_SIZE;
+    const stored = buf.readUInt32LE(contentSize + 1);
+    const actual = crc32(buf.subarray(0, contentSize + 1));
+    if (stored !== actual) {
+      throw corruption(this.path, offset, `block checksum mismatch (stored ${stored}, computed ${actual}, ${size} bytes)`);
+    }
+    if (buf[contentSize] !== kind) {
+      throw corruption(this.path, offset, `block kind ${buf[contentSize]} where kind ${kind} was expected`);
+    }
+    return buf.subarray(0, contentSize);
+  }
+
+  private readExactly(offset: number, size: number): Buffer {
+    const buf = Buffer.allocUnsafeSlow(size);
+    let done = 0;
+    while (done < size) {
+      const n = this.file.read(buf, done, size - done, offset + done);
+      if (n <= 0) throw corruption(this.path, offset, `short read: ${done} of ${size} bytes (file truncated?)`);
+      done += n;
+    }
+    return buf;
+  }
+
+  /** The file is: data blocks, filter, index, properties, footer, back to back. */
+  private checkLayout(f: Footer, footerOffset: number): void {
+    const { filter, index, properties } = f;
+    if (
+      filter.offset + filter.size !== index.offset ||
+      index.offset + index.size !== properties.offset ||
+      properties.offset + properties.size !== footerOffset
+    ) {
+      throw corruption(this.path, footerOffset, 'footer block handles do not tile the file');
+    }
+  }
+
+  /** Index entries must be in order and their handles must tile the data region exactly. */
+  private checkIndex(): void {
+    const cursor = new BlockIterator();
+    cursor.reset(this.index);
+    let expectedOffset = 0;
+    let count = 0;
+    let previousKey: Buffer | undefined;
+    let previousSequence = 0;
+    for (cursor.seekToFirst(); cursor.valid; cursor.next()) {
+      this.decodeHandle(cursor);
+      const offset = this.handleOffset;
+      if (offset !== expectedOffset) {
+        throw corruption(this.path, this.index.fileOffset, `index entry ${count} points at ${offset}, expected ${expectedOffset}`);
+      }
+      if (previousKey !== undefined && compareInternal(previousKey, previousSequence, cursor.key, cursor.sequence) >= 0) {
+        throw corruption(this.path, this.index.fileOffset, `index entry ${count} out of order`);
+      }
+      previousKey = Buffer.from(cursor.key);
+      previousSequence = cursor.sequence;
+      expectedOffset = offset + this.handleSize;
+      count++;
+    }
+    if (expectedOffset !== this.dataEnd || count !== this.properties.dataBlocks) {
+      throw corruption(this.path, this.index.fileOffset, `index covers ${count} blocks / ${expectedOffset} bytes, expected ${this.properties.dataBlocks} / ${this.dataEnd}`);
+    }
+  }
+}
