@@ -1,9 +1,10 @@
 // The in-memory file system is the ground truth of every crash test, so it is tested on its own: what
-// survives a crash, directory-entry durability, torn writes, injected faults, locks, node-like errors.
+// survives a crash, directory-entry durability, torn writes, injected faults, locks, and errors shaped like
+// DiskFileSystem's (a StrataError carrying node's code).
 
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { MemoryFileSystem } from '@strata/engine';
+import { MemoryFileSystem, StrataError } from '@strata/engine';
 import { Random, testSeed } from '../helpers/random.js';
 
 const bytes = (s: string): Uint8Array => Buffer.from(s);
@@ -18,8 +19,8 @@ function contents(fs: MemoryFileSystem, path: string): string {
 
 function code(expected: string): (error: unknown) => boolean {
   return (error) => {
-    assert.ok(error instanceof Error);
-    assert.equal((error as NodeJS.ErrnoException).code, expected);
+    assert.ok(error instanceof StrataError, `expected a StrataError, got ${String(error)}`);
+    assert.equal(error.code, expected);
     return true;
   };
 }

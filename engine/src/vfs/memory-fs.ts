@@ -6,6 +6,7 @@
 // injected on any call, and a hook sees every sync point so tests can crash at each of them.
 
 import { posix } from 'node:path';
+import { StrataError } from '../errors.js';
 import type { FileHandle, FileSystem } from './file-system.js';
 
 export type FsOp =
@@ -48,13 +49,11 @@ const MESSAGES: Record<string, string> = {
   ENOSPC: 'no space left on device',
 };
 
-/** An Error shaped like node's system errors (`code`, `syscall`, `path`). */
-function fsError(code: string, syscall: string, path: string): NodeJS.ErrnoException {
-  const error: NodeJS.ErrnoException = new Error(`${code}: ${MESSAGES[code] ?? code}, ${syscall} '${path}'`);
-  error.code = code;
-  error.syscall = syscall;
-  error.path = path;
-  return error;
+/** The error the disk would give: a StrataError (NotFound, Busy or IOError, as DiskFileSystem raises them)
+ *  carrying node's code and message. */
+function fsError(code: string, syscall: string, path: string): StrataError {
+  const kind = code === 'ENOENT' ? 'NotFound' : code === 'EBUSY' ? 'Busy' : 'IOError';
+  return new StrataError(kind, `${syscall} ${path}: ${code}: ${MESSAGES[code] ?? code}, ${syscall} '${path}'`, { code });
 }
 
 class MemFile {
