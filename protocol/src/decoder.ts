@@ -1,0 +1,391 @@
+// Request decoding: RESP multibulk commands and inline commands, with Redis 7's limits and error texts.
+//
+// redis-parser is a reply parser: it does not validate lengths (it reads "*abc" as a number), accepts any
+// reply type inside an array, and buffers a big bulk string whole before anyone could refuse it. So a small
+// framer walks the bytes first, exactly as Redis's processMultibulkBuffer/processInlineBuffer do: it checks
+// every header as it arrives, skips bulk bodies by length, and knows where each command ends. Each complete
+// command is copied once into its own Buffer (never pinning the socket chunk) and that copy is handed to
+// redis-parser, which returns the arguments as views of it.
+
+import RedisParser from 'redis-parser';
+import { splitInline } from './inline.js';
+
+export interface DecoderLimits {
+  /** proto-max-bulk-len: longest bulk string argument. */
+  maxBulkLength: number;
+  /** Most arguments in one multibulk command (Redis 7.0: INT_MAX). */
+  maxMultibulkLength: number;
+  /** PROTO_INLINE_MAX_SIZE: longest unterminated inline request or header line that is buffered. */
+  maxInlineLength: number;
+  /** client-query-buffer-limit: most bytes one pending command may occupy. */
+  maxQueryBuffer: number;
+}
+
+export const DEFAULT_DECODER_LIMITS: Readonly<DecoderLimits> = Object.freeze({
+  maxBulkLength: 512 * 1024 * 1024,
+  maxMultibulkLength: 2147483647,
+  maxInlineLength: 64 * 1024,
+  maxQueryBuffer: 1024 * 1024 * 1024,
+});
+
+export interface DecoderHandlers {
+  /** One decoded command; argv is never empty and owns its memory. */
+  onCommand(argv: Buffer[]): void;
+  /** A protocol violation; called once, after which input is ignored and the connection should close. */
+  onError(err: ProtocolError): void;
+}
+
+/** A request Redis would refuse. `message` is Redis's error text without the "ERR " prefix. */
+export class ProtocolError extends Error {
+  override readonly name = 'ProtocolError';
+  /** False when Redis closes the connection without replying (query buffer limit); it only logs. */
+  readonly reply: boolean;
+
+  constructor(message: string, reply = true) {
+    super(message);
+    this.reply = reply;
+  }
+}
+
+const QUERY_BUFFER_EXCEEDED = 'Closing client that reached max query buffer length';
+/** Without AUTH, Redis refuses larger requests (CVE-2021-32675). */
+const UNAUTHENTICATED_MAX_MULTIBULK = 10;
+const UNAUTHENTICATED_MAX_BULK = 16384;
+const MIN_PENDING = 256;
+/** Growth of the pending buffer beyond what is known to be needed is bounded, so its slack stays small. */
+const GROWTH_CAP = 1024 * 1024;
+
+const CR = 13;
+const LF = 10;
+const STAR = 42;
+const DOLLAR = 36;
+const MINUS = 45;
+
+// Framer states.
+const BOUNDARY = 0; // between commands
+const INLINE = 1; // inside an inline line, looking for \n
+const HEADER = 2; // inside a "*n" or "$n" line, looking for \r
+const HEADER_END = 3; // after that \r: one more byte (Redis does not check that it is \n)
+const BODY = 4; // inside a bulk body and its trailing two bytes
+const STUCK = 5; // a NUL hid the line end from Redis's strchr: it waits for more bytes until too big
+const DONE = 6; // failed or closed
+
+/** Redis's string2ll over the bytes of a header line after its type byte, fed one byte at a time. */
+class HeaderNumber {
+  private length = 0;
+  private negative = false;
+  private digits = 0;
+  private leadingZero = false;
+  private valid = true;
+  private value = 0;
+  private big: bigint | null = null;
+
+  reset(): void {
+    this.length = 0;
+    this.negative = false;
+    this.digits = 0;
+    this.leadingZero = false;
+    this.valid = true;
+    this.value = 0;
+    this.big = null;
+  }
+
+  push(c: number): void {
+    const first = this.length++ === 0;
+    if (!this.valid) return;
+    if (first && c === MINUS) {
+      this.negative = true;
+    } else if (c < 48 || c > 57 || this.leadingZero || (c === 48 && this.digits === 0 && this.negative)) {
+      this.valid = false;
+    } else if (++this.digits > 19) {
+      this.valid = false; // beyond 64 bits whatever the digits
+    } else if (c === 48 && this.digits === 1) {
+      this.leadingZero = true;
+    } else if (this.big !== null) {
+      this.big = this.big * 10n + BigInt(c - 48);
+    } else {
+      const next = this.value * 10 + (c - 48);
+      if (next > Number.MAX_SAFE_INTEGER) this.big = BigInt(this.value) * 10n + BigInt(c - 48);
+      else this.value = next;
+    }
+  }
+
+  /** The number, or undefined if string2ll would fail. Magnitudes beyond 2^53 come back as ±Infinity. */
+  result(): number | undefined {
+    if (!this.valid || this.digits === 0) return undefined;
+    if (this.big === null) return this.negative ? -this.value : this.value;
+    if (this.big > (this.negative ? 9223372036854775808n : 9223372036854775807n)) return undefined;
+    return this.negative ? -Infinity : Infinity;
+  }
+}
+
+export class RequestDecoder {
+  /** Current limits; CONFIG SET may change any field at any time. */
+  readonly limits: DecoderLimits;
+  /** Set while the client must still AUTH: Redis then refuses more than 10 arguments or 16 KiB bulks. */
+  authRequired = false;
+
+  private readonly handlers: DecoderHandlers;
+  private readonly parser: RedisParser;
+  private parsed: Buffer[] | null = null;
+
+  private state = BOUNDARY;
+  /** Bytes of a command that began in an earlier chunk (exact copy of them, in `pending[0, pendingLength)`). */
+  private pending: Buffer | null = null;
+  private pendingLength = 0;
+  /** Bytes of the current command seen so far, including those in `pending`. */
+  private commandBytes = 0;
+  /** Bytes of the current line (header or inline) seen so far, excluding its terminator. */
+  private lineBytes = 0;
+  /** The first byte of the current header line ('*', '$' or what came instead), -1 before it arrives. */
+  private headerType = -1;
+  private stuckMessage = '';
+  private readonly number = new HeaderNumber();
+  private argsLeft = 0;
+  /** Body bytes plus the two line-end bytes still to skip. */
+  private bodyLeft = 0;
+
+  constructor(handlers: DecoderHandlers, limits: Partial<DecoderLimits> = {}) {
+    this.handlers = handlers;
+    this.limits = { ...DEFAULT_DECODER_LIMITS, ...limits };
+    this.parser = new RedisParser({
+      returnBuffers: true,
+      returnReply: (reply: Buffer[]) => {
+        this.parsed = reply;
+      },
+      // Unreachable: the framer has validated every byte it hands over.
+      returnError: (err) => {
+        throw err;
+      },
+    });
+  }
+
+  /** Stops decoding (e.g. after QUIT): commands still buffered or fed later are dropped. */
+  close(): void {
+    this.state = DONE;
+    this.pending = null;
+  }
+
+  /** Decodes every command completed by `chunk`, calling onCommand for each in order. */
+  feed(chunk: Buffer): void {
+    const end = chunk.length;
+    let pos = 0;
+    let start = 0; // where the current command begins in this chunk
+    let nulAt = -2; // next NUL byte at or after pos in this chunk, -1 if none, -2 not searched yet
+    while (pos < end) {
+      switch (this.state) {
+        case BOUNDARY:
+          start = pos;
+          this.commandBytes = 0;
+          if (chunk[pos] === STAR) {
+            this.startHeader(STAR);
+            pos++;
+            this.lineBytes = this.commandBytes = 1;
+          } else {
+            this.state = INLINE;
+            this.lineBytes = 0;
+          }
+          break;
+        case INLINE: {
+          const lf = chunk.indexOf(LF, pos);
+          if (nulAt !== -1 && nulAt < pos) nulAt = chunk.indexOf(0, pos);
+          if (nulAt !== -1 && (lf === -1 || nulAt < lf)) {
+            this.lineBytes += nulAt - pos;
+            pos = nulAt;
+            this.becomeStuck('Protocol error: too big inline request');
+          } else if (lf === -1) {
+            this.lineBytes += end - pos;
+            pos = end;
+          } else {
+            this.lineBytes += lf - pos;
+            pos = lf + 1;
+            this.state = BOUNDARY;
+            this.inlineLine(chunk, start, lf);
+          }
+          break;
+        }
+        case HEADER: {
+          const from = pos;
+          while (pos < end) {
+            const c = chunk[pos]!;
+            if (c === CR || c === 0) break;
+            if (this.headerType === -1) this.headerType = c;
+            else this.number.push(c);
+            pos++;
+          }
+          this.lineBytes += pos - from;
+          this.commandBytes += pos - from;
+          if (pos === end) break;
+          if (chunk[pos] === 0) {
+            this.becomeStuck(
+              this.headerType === STAR ? 'Protocol error: too big mbulk count string' : 'Protocol error: too big bulk count string',
+            );
+          } else {
+            pos++;
+            this.commandBytes++;
+            this.state = HEADER_END;
+          }
+          break;
+        }
+        case HEADER_END:
+          pos++;
+          this.commandBytes++;
+          if (this.headerType === STAR) this.multibulkHeader();
+          else this.bulkHeader();
+          break;
+        case BODY: {
+          const step = Math.min(this.bodyLeft, end - pos);
+          pos += step;
+          this.bodyLeft -= step;
+          this.commandBytes += step;
+          if (this.bodyLeft > 0) break;
+          if (--this.argsLeft > 0) {
+            this.startHeader(DOLLAR);
+          } else {
+            this.state = BOUNDARY;
+            this.multibulkCommand(chunk, start, pos);
+          }
+          break;
+        }
+        case STUCK:
+          this.lineBytes += end - pos;
+          pos = end;
+          break;
+        default: // DONE
+          return;
+      }
+    }
+    this.endOfChunk(chunk, start, end);
+  }
+
+  /** Redis checks sizes once per read: an unterminated line or a command that outgrew its limit fails here. */
+  private endOfChunk(chunk: Buffer, start: number, end: number): void {
+    switch (this.state) {
+      case BOUNDARY:
+      case DONE:
+        return;
+      case STUCK:
+        break;
+      default:
+        this.appendPending(chunk, start, end);
+        if (this.commandBytes > this.limits.maxQueryBuffer) return this.fail(QUERY_BUFFER_EXCEEDED, false);
+        if (this.state === INLINE) this.stuckMessage = 'Protocol error: too big inline request';
+        else if (this.state === HEADER) {
+          this.stuckMessage =
+            this.headerType === STAR ? 'Protocol error: too big mbulk count string' : 'Protocol error: too big bulk count string';
+        } else return;
+    }
+    if (this.lineBytes > this.limits.maxInlineLength) this.fail(this.stuckMessage);
+  }
+
+  private startHeader(type: number): void {
+    this.state = HEADER;
+    this.headerType = type === STAR ? STAR : -1;
+    this.lineBytes = 0;
+    this.number.reset();
+  }
+
+  private becomeStuck(message: string): void {
+    this.state = STUCK;
+    this.stuckMessage = message;
+    this.pending = null;
+    this.pendingLength = 0;
+  }
+
+  private multibulkHeader(): void {
+    const count = this.number.result();
+    if (count === undefined || count > this.limits.maxMultibulkLength) {
+      return this.fail('Protocol error: invalid multibulk length');
+    }
+    if (count > UNAUTHENTICATED_MAX_MULTIBULK && this.authRequired) {
+      return this.fail('Protocol error: unauthenticated multibulk length');
+    }
+    if (count > 0) {
+      this.argsLeft = count;
+      this.startHeader(DOLLAR);
+      return;
+    }
+    // "*0" and "*-1" are dropped, as Redis does.
+    this.state = BOUNDARY;
+    this.pending = null;
+    this.pendingLength = 0;
+  }
+
+  private bulkHeader(): void {
+    // Redis looks at the type byte only once the whole line is there; an empty line has '\r' there.
+    const type = this.headerType === -1 ? CR : this.headerType;
+    if (type !== DOLLAR) {
+      return this.fail(`Protocol error: expected '$', got '${String.fromCharCode(type)}'`);
+    }
+    const size = this.number.result();
+    if (size === undefined || size < 0 || size > this.limits.maxBulkLength) {
+      return this.fail('Protocol error: invalid bulk length');
+    }
+    if (size > UNAUTHENTICATED_MAX_BULK && this.authRequired) {
+      return this.fail('Protocol error: unauthenticated bulk length');
+    }
+    if (this.commandBytes + size + 2 > this.limits.maxQueryBuffer) {
+      return this.fail(QUERY_BUFFER_EXCEEDED, false);
+    }
+    this.bodyLeft = size + 2;
+    this.state = BODY;
+  }
+
+  /** A complete multibulk command ends at `end`: copy it once and let redis-parser cut the arguments. */
+  private multibulkCommand(chunk: Buffer, start: number, end: number): void {
+    let command: Buffer;
+    if (this.pending !== null) {
+      this.appendPending(chunk, start, end);
+      command = this.pending.subarray(0, this.pendingLength);
+      this.pending = null;
+      this.pendingLength = 0;
+    } else {
+      command = Buffer.allocUnsafe(end - start);
+      chunk.copy(command, 0, start, end);
+    }
+    this.parser.execute(command);
+    const argv = this.parsed!;
+    this.parsed = null;
+    this.handlers.onCommand(argv);
+  }
+
+  /** A complete inline line (without its \n) ends at `lf`. */
+  private inlineLine(chunk: Buffer, start: number, lf: number): void {
+    let src = chunk;
+    let from = start;
+    let to = lf;
+    if (this.pending !== null) {
+      this.appendPending(chunk, start, lf);
+      src = this.pending;
+      from = 0;
+      to = this.pendingLength;
+      this.pending = null;
+      this.pendingLength = 0;
+    }
+    if (to > from && src[to - 1] === CR) to--;
+    const argv = splitInline(src, from, to);
+    if (argv === null) return this.fail('Protocol error: unbalanced quotes in request');
+    if (argv.length > 0) this.handlers.onCommand(argv);
+  }
+
+  /** Keeps bytes of an unfinished command. Sized for the rest of a known bulk body, so a big value is copied
+   *  once, straight into the buffer its argument will view. */
+  private appendPending(chunk: Buffer, from: number, to: number): void {
+    const need = this.pendingLength + (to - from);
+    if (this.pending === null || this.pending.length < need) {
+      const expected = this.state === BODY ? need + this.bodyLeft : need;
+      const next = Buffer.allocUnsafe(Math.max(expected, Math.min(need * 2, need + GROWTH_CAP), MIN_PENDING));
+      if (this.pending !== null) this.pending.copy(next, 0, 0, this.pendingLength);
+      this.pending = next;
+    }
+    chunk.copy(this.pending, this.pendingLength, from, to);
+    this.pendingLength = need;
+  }
+
+  private fail(message: string, reply = true): void {
+    this.state = DONE;
+    this.pending = null;
+    this.pendingLength = 0;
+    this.handlers.onError(new ProtocolError(message, reply));
+  }
+}
