@@ -1,0 +1,66 @@
+// Runs one measured phase: `concurrency` async callers drain a shared operation counter, each operation
+// timed into an HDR histogram (overall and per operation kind).
+import { LatencyRecorder } from './latency.js';
+import { Progress } from './progress.js';
+import type { PhaseResult } from './result.js';
+
+export interface PhaseSpec {
+  name: string;
+  operations: number;
+  concurrency: number;
+  /** Labels of the operation kinds `step` returns the index of (omit for a single kind). */
+  kinds?: readonly string[];
+  /** Perform operation `i`; resolve to the index of its kind in `kinds`. */
+  step(i: number): Promise<number | void>;
+}
+
+export async function runPhase(spec: PhaseSpec, label: string): Promise<PhaseResult> {
+  const overall = new LatencyRecorder();
+  const byKind = (spec.kinds ?? []).map(() => new LatencyRecorder());
+  const progress = new Progress(label, spec.operations);
+  let next = 0;
+  const caller = async (): Promise<void> => {
+    while (next < spec.operations) {
+      const i = next++;
+      const t0 = performance.now();
+      const kind = await spec.step(i);
+      const t1 = performance.now();
+      overall.recordSince(t0, t1);
+      if (typeof kind === 'number') byKind[kind]!.recordSince(t0, t1);
+      if ((i & 1023) === 0) progress.update(i);
+    }
+  };
+  const started = performance.now();
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, spec.concurrency) }, caller));
+  } finally {
+    progress.done();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const result: PhaseResult = {
+    phase: spec.name,
+    kind: 'throughput',
+    operations: spec.operations,
+    seconds,
+    opsPerSec: spec.operations / seconds,
+    latency: overall.summary(),
+  };
+  if (spec.kinds) {
+    result.latencyByOp = {};
+    spec.kinds.forEach((k, i) => {
+      if (byKind[i]!.count > 0) result.latencyByOp![k] = byKind[i]!.summary();
+    });
+  }
+  return result;
+}
+
+/** A phase that times one event, e.g. a reopen. */
+export async function timeOnce(
+  name: string,
+  action: () => Promise<Record<string, number | string | boolean> | void>,
+): Promise<PhaseResult> {
+  const started = performance.now();
+  const extra = await action();
+  const seconds = (performance.now() - started) / 1000;
+  return { phase: name, kind: 'duration', operations: 1, seconds, opsPerSec: 1 / seconds, ...(extra ? { extra } : {}) };
+}
