@@ -1,3 +1,620 @@
-import type { CommandSpec } from '../command.js';
+// String commands (Redis's t_string.c): values stored inline in the key's metadata entry.
 
-export const stringCommands: CommandSpec[] = [];
+import type { CommandContext, CommandSpec } from '../command.js';
+import { stringMeta } from '../types/keyspace.js';
+import { KeyType, StringEncoding, type Meta } from '../types/layout.js';
+import {
+  I64_MAX,
+  I64_MIN,
+  addDecimals,
+  formatDecimal,
+  isOutOfRange,
+  parseDecimal,
+  parseI64,
+} from '../types/numbers.js';
+import {
+  NAN_OR_INFINITY,
+  NOT_FLOAT,
+  NOT_INTEGER,
+  OVERFLOW,
+  SYNTAX,
+  TOO_BIG,
+  WRONGTYPE,
+  invalidExpireTime,
+  wrongArity,
+} from '../types/errors.js';
+
+type Argv = Buffer[];
+
+/** The live string at `key`: its metadata, undefined if there is no key, or null once WRONGTYPE is replied. */
+function readString(ctx: CommandContext, key: Buffer, now: number): Meta | undefined | null {
+  const meta = ctx.server.keyspace.lookup(ctx.client.db, key, now);
+  if (meta === undefined || meta.type === KeyType.String) return meta;
+  ctx.reply.error(WRONGTYPE);
+  return null;
+}
+
+/** Writes one string key (replacing any key of any type), as one batch. */
+function writeString(ctx: CommandContext, key: Buffer, value: Uint8Array, expireAt: number, encoding: StringEncoding): void {
+  const batch = ctx.server.keyspace.batch();
+  batch.set(ctx.client.db, key, stringMeta(value, expireAt, encoding));
+  batch.commit();
+}
+
+// ---- SET and GETEX options
+
+const enum Flag {
+  NX = 1,
+  XX = 2,
+  GET = 4,
+  KEEPTTL = 8,
+  PERSIST = 16,
+  EX = 32,
+  PX = 64,
+  EXAT = 128,
+  PXAT = 256,
+}
+const ANY_EXPIRE = Flag.EX | Flag.PX | Flag.EXAT | Flag.PXAT;
+
+interface ExpireOptions {
+  flags: number;
+  /** The argument after EX/PX/EXAT/PXAT. */
+  expire?: Buffer;
+}
+
+/** Redis's parseExtendedStringArgumentsOrReply for SET (`forSet`) and GETEX; undefined once replied. */
+function parseOptions(ctx: CommandContext, argv: Argv, from: number, forSet: boolean): ExpireOptions | undefined {
+  let flags = 0;
+  let expire: Buffer | undefined;
+  for (let j = from; j < argv.length; j++) {
+    const opt = argv[j]!.toString('latin1').toUpperCase();
+    const hasNext = j + 1 < argv.length;
+    if (opt === 'NX' && forSet && !(flags & Flag.XX)) flags |= Flag.NX;
+    else if (opt === 'XX' && forSet && !(flags & Flag.NX)) flags |= Flag.XX;
+    else if (opt === 'GET' && forSet) flags |= Flag.GET;
+    else if (opt === 'KEEPTTL' && forSet && !(flags & (Flag.PERSIST | ANY_EXPIRE))) flags |= Flag.KEEPTTL;
+    else if (opt === 'PERSIST' && !forSet && !(flags & (Flag.KEEPTTL | ANY_EXPIRE))) flags |= Flag.PERSIST;
+    else if (hasNext && (opt === 'EX' || opt === 'PX' || opt === 'EXAT' || opt === 'PXAT')) {
+      const flag = { EX: Flag.EX, PX: Flag.PX, EXAT: Flag.EXAT, PXAT: Flag.PXAT }[opt];
+      if (flags & (Flag.KEEPTTL | Flag.PERSIST | (ANY_EXPIRE & ~flag))) return replySyntax(ctx);
+      flags |= flag;
+      expire = argv[++j]!;
+    } else return replySyntax(ctx);
+  }
+  return expire === undefined ? { flags } : { flags, expire };
+}
+
+function replySyntax(ctx: CommandContext): undefined {
+  ctx.reply.error(SYNTAX);
+  return undefined;
+}
+
+/** Redis's getExpireMillisecondsOrReply: the absolute expiry in ms, or undefined once an error is replied. */
+function expireAtOrReply(ctx: CommandContext, arg: Buffer, flags: number, command: string, now: number): number | undefined {
+  const n = parseI64(arg);
+  if (n === undefined) {
+    ctx.reply.error(NOT_INTEGER);
+    return undefined;
+  }
+  const seconds = (flags & (Flag.EX | Flag.EXAT)) !== 0;
+  let ms = seconds ? n * 1000n : n;
+  if (n <= 0n || (seconds && n > I64_MAX / 1000n)) {
+    ctx.reply.error(invalidExpireTime(command));
+    return undefined;
+  }
+  if (flags & (Flag.EX | Flag.PX)) ms += BigInt(now);
+  if (ms > I64_MAX) {
+    ctx.reply.error(invalidExpireTime(command));
+    return undefined;
+  }
+  return Number(ms);
+}
+
+// ---- handlers
+
+function get(ctx: CommandContext, argv: Argv): void {
+  const meta = readString(ctx, argv[1]!, Date.now());
+  if (meta === null) return;
+  if (meta === undefined) ctx.reply.null();
+  else ctx.reply.bulk(meta.value);
+}
+
+/** SET and its relatives: `flags` from options, `expire` the raw expire argument. */
+function setGeneric(ctx: CommandContext, command: string, key: Buffer, value: Buffer, options: ExpireOptions): void {
+  const now = Date.now();
+  const { flags } = options;
+  let expireAt = 0;
+  if (options.expire !== undefined) {
+    const at = expireAtOrReply(ctx, options.expire, flags, command, now);
+    if (at === undefined) return;
+    expireAt = at;
+  }
+  const old = ctx.server.keyspace.lookup(ctx.client.db, key, now);
+  if (flags & Flag.GET) {
+    if (old !== undefined && old.type !== KeyType.String) return ctx.reply.error(WRONGTYPE);
+    if (old === undefined) ctx.reply.null();
+    else ctx.reply.bulk(old.value);
+  }
+  if ((flags & Flag.NX && old !== undefined) || (flags & Flag.XX && old === undefined)) {
+    if (!(flags & Flag.GET)) ctx.reply.null();
+    return;
+  }
+  if (flags & Flag.KEEPTTL && old !== undefined) expireAt = old.expireAt;
+  writeString(ctx, key, value, expireAt, StringEncoding.Auto);
+  if (!(flags & Flag.GET)) ctx.reply.simple('OK');
+}
+
+function set(ctx: CommandContext, argv: Argv): void {
+  const options = parseOptions(ctx, argv, 3, true);
+  if (options !== undefined) setGeneric(ctx, 'set', argv[1]!, argv[2]!, options);
+}
+
+function setnx(ctx: CommandContext, argv: Argv): void {
+  const now = Date.now();
+  if (ctx.server.keyspace.lookup(ctx.client.db, argv[1]!, now) !== undefined) return ctx.reply.integer(0);
+  writeString(ctx, argv[1]!, argv[2]!, 0, StringEncoding.Auto);
+  ctx.reply.integer(1);
+}
+
+function setex(ctx: CommandContext, argv: Argv): void {
+  setGeneric(ctx, 'setex', argv[1]!, argv[3]!, { flags: Flag.EX, expire: argv[2]! });
+}
+
+function psetex(ctx: CommandContext, argv: Argv): void {
+  setGeneric(ctx, 'psetex', argv[1]!, argv[3]!, { flags: Flag.PX, expire: argv[2]! });
+}
+
+function getset(ctx: CommandContext, argv: Argv): void {
+  setGeneric(ctx, 'getset', argv[1]!, argv[2]!, { flags: Flag.GET });
+}
+
+function getdel(ctx: CommandContext, argv: Argv): void {
+  const meta = readString(ctx, argv[1]!, Date.now());
+  if (meta === null) return;
+  if (meta === undefined) return ctx.reply.null();
+  ctx.reply.bulk(meta.value);
+  const batch = ctx.server.keyspace.batch();
+  batch.delete(ctx.client.db, argv[1]!);
+  batch.commit();
+}
+
+function getex(ctx: CommandContext, argv: Argv): void {
+  const options = parseOptions(ctx, argv, 2, false);
+  if (options === undefined) return;
+  const now = Date.now();
+  const meta = readString(ctx, argv[1]!, now);
+  if (meta === null) return;
+  if (meta === undefined) return ctx.reply.null();
+  let expireAt = meta.expireAt;
+  if (options.expire !== undefined) {
+    const at = expireAtOrReply(ctx, options.expire, options.flags, 'getex', now);
+    if (at === undefined) return;
+    expireAt = at;
+  } else if (options.flags & Flag.PERSIST) {
+    expireAt = 0;
+  }
+  ctx.reply.bulk(meta.value);
+  if (expireAt === meta.expireAt) return;
+  const batch = ctx.server.keyspace.batch();
+  // An absolute time already past deletes the key, as Redis's checkAlreadyExpired.
+  if (expireAt !== 0 && expireAt <= now) batch.delete(ctx.client.db, argv[1]!);
+  else batch.set(ctx.client.db, argv[1]!, { ...meta, expireAt });
+  batch.commit();
+}
+
+function mget(ctx: CommandContext, argv: Argv): void {
+  const now = Date.now();
+  ctx.reply.array(argv.length - 1);
+  for (let i = 1; i < argv.length; i++) {
+    const meta = ctx.server.keyspace.lookup(ctx.client.db, argv[i]!, now);
+    if (meta === undefined || meta.type !== KeyType.String) ctx.reply.null();
+    else ctx.reply.bulk(meta.value);
+  }
+}
+
+function msetGeneric(ctx: CommandContext, argv: Argv, onlyIfNoneExists: boolean): void {
+  if (argv.length % 2 === 0) return ctx.reply.error(wrongArity(onlyIfNoneExists ? 'msetnx' : 'mset'));
+  const db = ctx.client.db;
+  const now = Date.now();
+  if (onlyIfNoneExists) {
+    for (let i = 1; i < argv.length; i += 2) {
+      if (ctx.server.keyspace.lookup(db, argv[i]!, now) !== undefined) return ctx.reply.integer(0);
+    }
+  }
+  const batch = ctx.server.keyspace.batch();
+  for (let i = 1; i < argv.length; i += 2) batch.set(db, argv[i]!, stringMeta(argv[i + 1]!));
+  batch.commit();
+  if (onlyIfNoneExists) ctx.reply.integer(1);
+  else ctx.reply.simple('OK');
+}
+
+const mset = (ctx: CommandContext, argv: Argv): void => msetGeneric(ctx, argv, false);
+const msetnx = (ctx: CommandContext, argv: Argv): void => msetGeneric(ctx, argv, true);
+
+/** INCR/DECR/INCRBY/DECRBY: 64-bit arithmetic with Redis's overflow check; the TTL is kept. */
+function incrBy(ctx: CommandContext, key: Buffer, increment: bigint): void {
+  const now = Date.now();
+  const meta = readString(ctx, key, now);
+  if (meta === null) return;
+  const current = meta === undefined ? 0n : parseI64(meta.value);
+  if (current === undefined) return ctx.reply.error(NOT_INTEGER);
+  const result = current + increment;
+  if (result > I64_MAX || result < I64_MIN) return ctx.reply.error(OVERFLOW);
+  writeString(ctx, key, Buffer.from(result.toString()), meta?.expireAt ?? 0, StringEncoding.Auto);
+  ctx.reply.integer(result);
+}
+
+/** The integer argument `arg`, or undefined once NOT_INTEGER is replied. */
+function integerArg(ctx: CommandContext, arg: Buffer): bigint | undefined {
+  const n = parseI64(arg);
+  if (n === undefined) ctx.reply.error(NOT_INTEGER);
+  return n;
+}
+
+const incr = (ctx: CommandContext, argv: Argv): void => incrBy(ctx, argv[1]!, 1n);
+const decr = (ctx: CommandContext, argv: Argv): void => incrBy(ctx, argv[1]!, -1n);
+
+function incrby(ctx: CommandContext, argv: Argv): void {
+  const n = integerArg(ctx, argv[2]!);
+  if (n !== undefined) incrBy(ctx, argv[1]!, n);
+}
+
+function decrby(ctx: CommandContext, argv: Argv): void {
+  const n = integerArg(ctx, argv[2]!);
+  if (n === undefined) return;
+  if (n === I64_MIN) return ctx.reply.error('ERR decrement would overflow');
+  incrBy(ctx, argv[1]!, -n);
+}
+
+function incrbyfloat(ctx: CommandContext, argv: Argv): void {
+  const now = Date.now();
+  const meta = readString(ctx, argv[1]!, now);
+  if (meta === null) return;
+  const current = meta === undefined ? { mantissa: 0n, exponent: 0 } : parseDecimal(meta.value);
+  const increment = parseDecimal(argv[2]!);
+  if (current === undefined || increment === undefined) return ctx.reply.error(NOT_FLOAT);
+  if (current === 'infinite' || increment === 'infinite') return ctx.reply.error(NAN_OR_INFINITY);
+  const sum = addDecimals(current, increment);
+  if (isOutOfRange(sum)) return ctx.reply.error(NAN_OR_INFINITY);
+  const text = formatDecimal(sum);
+  writeString(ctx, argv[1]!, Buffer.from(text), meta?.expireAt ?? 0, StringEncoding.NoInt);
+  ctx.reply.bulk(text);
+}
+
+function append(ctx: CommandContext, argv: Argv): void {
+  const now = Date.now();
+  const meta = readString(ctx, argv[1]!, now);
+  if (meta === null) return;
+  if (meta === undefined) {
+    writeString(ctx, argv[1]!, argv[2]!, 0, StringEncoding.Auto);
+    return ctx.reply.integer(argv[2]!.length);
+  }
+  const length = meta.value.length + argv[2]!.length;
+  if (length > ctx.server.config.protoMaxBulkLen) return ctx.reply.error(TOO_BIG);
+  writeString(ctx, argv[1]!, Buffer.concat([meta.value, argv[2]!], length), meta.expireAt, StringEncoding.Raw);
+  ctx.reply.integer(length);
+}
+
+function strlen(ctx: CommandContext, argv: Argv): void {
+  const meta = readString(ctx, argv[1]!, Date.now());
+  if (meta !== null) ctx.reply.integer(meta === undefined ? 0 : meta.value.length);
+}
+
+/** GETRANGE and SUBSTR, with Redis's index rules (negative from the end, clamped, empty when crossed). */
+function getrange(ctx: CommandContext, argv: Argv): void {
+  const startArg = integerArg(ctx, argv[2]!);
+  if (startArg === undefined) return;
+  const endArg = integerArg(ctx, argv[3]!);
+  if (endArg === undefined) return;
+  const meta = readString(ctx, argv[1]!, Date.now());
+  if (meta === null) return;
+  if (meta === undefined) return ctx.reply.bulk('');
+  const length = BigInt(meta.value.length);
+  let start = startArg;
+  let end = endArg;
+  if (start < 0n && end < 0n && start > end) return ctx.reply.bulk('');
+  if (start < 0n) start += length;
+  if (end < 0n) end += length;
+  if (start < 0n) start = 0n;
+  if (end < 0n) end = 0n;
+  if (end >= length) end = length - 1n;
+  if (start > end || length === 0n) return ctx.reply.bulk('');
+  ctx.reply.bulk(meta.value.subarray(Number(start), Number(end) + 1));
+}
+
+function setrange(ctx: CommandContext, argv: Argv): void {
+  const offsetArg = integerArg(ctx, argv[2]!);
+  if (offsetArg === undefined) return;
+  if (offsetArg < 0n) return ctx.reply.error('ERR offset is out of range');
+  const value = argv[3]!;
+  const meta = readString(ctx, argv[1]!, Date.now());
+  if (meta === null) return;
+  if (value.length === 0) return ctx.reply.integer(meta === undefined ? 0 : meta.value.length);
+  if (offsetArg + BigInt(value.length) > BigInt(ctx.server.config.protoMaxBulkLen)) return ctx.reply.error(TOO_BIG);
+  const offset = Number(offsetArg);
+  const old = meta?.value ?? new Uint8Array(0);
+  const length = Math.max(old.length, offset + value.length);
+  const out = Buffer.alloc(length); // zero padding between the old end and the offset
+  out.set(old, 0);
+  out.set(value, offset);
+  writeString(ctx, argv[1]!, out, meta?.expireAt ?? 0, StringEncoding.Raw);
+  ctx.reply.integer(length);
+}
+
+const substr = getrange;
+
+export const stringCommands: CommandSpec[] = [
+  {
+    name: 'set',
+    arity: -3,
+    flags: ['write', 'denyoom'],
+    firstKey: 1,
+    lastKey: 1,
+    step: 1,
+    group: 'string',
+    since: '1.0.0',
+    summary: "Set the string value of a key",
+    complexity: "O(1)",
+    handler: set,
+  },
+  {
+    name: 'setnx',
+    arity: 3,
+    flags: ['write', 'denyoom', 'fast'],
+    firstKey: 1,
+    lastKey: 1,
+    step: 1,
+    group: 'string',
+    since: '1.0.0',
+    summary: "Set the value of a key, only if the key does not exist",
+    complexity: "O(1)",
+    handler: setnx,
+  },
+  {
+    name: 'setex',
+    arity: 4,
+    flags: ['write', 'denyoom'],
+    firstKey: 1,
+    lastKey: 1,
+    step: 1,
+    group: 'string',
+    since: '2.0.0',
+    summary: "Set the value and expiration of a key",
+    complexity: "O(1)",
+    handler: setex,
+  },
+  {
+    name: 'psetex',
+    arity: 4,
+    flags: ['write', 'denyoom'],
+    firstKey: 1,
+    lastKey: 1,
+    step: 1,
+    group: 'string',
+    since: '2.6.0',
+    summary: "Set the value and expiration in milliseconds of a key",
+    complexity: "O(1)",
+    handler: psetex,
+  },
+  {
+    name: 'getset',
+    arity: 3,
+    flags: ['write', 'denyoom', 'fast'],
+    firstKey: 1,
+    lastKey: 1,
+    step: 1,
+    group: 'string',
+    since: '1.0.0',
+    summary: "Set the string value of a key and return its old value",
+    complexity: "O(1)",
+    handler: getset,
+  },
+  {
+    name: 'getdel',
+    arity: 2,
+    flags: ['write', 'fast'],
+    firstKey: 1,
+    lastKey: 1,
+    step: 1,
+    group: 'string',
+    since: '6.2.0',
+    summary: "Get the value of a key and delete the key",
+    complexity: "O(1)",
+    handler: getdel,
+  },
+  {
+    name: 'getex',
+    arity: -2,
+    flags: ['write', 'fast'],
+    firstKey: 1,
+    lastKey: 1,
+    step: 1,
+    group: 'string',
+    since: '6.2.0',
+    summary: "Get the value of a key and optionally set its expiration",
+    complexity: "O(1)",
+    handler: getex,
+  },
+  {
+    name: 'mget',
+    arity: -2,
+    flags: ['readonly', 'fast'],
+    firstKey: 1,
+    lastKey: -1,
+    step: 1,
+    group: 'string',
+    since: '1.0.0',
+    summary: "Get the values of all the given keys",
+    complexity: "O(N) where N is the number of keys to retrieve.",
+    handler: mget,
+  },
+  {
+    name: 'mset',
+    arity: -3,
+    flags: ['write', 'denyoom'],
+    firstKey: 1,
+    lastKey: -1,
+    step: 2,
+    group: 'string',
+    since: '1.0.1',
+    summary: "Set multiple keys to multiple values",
+    complexity: "O(N) where N is the number of keys to set.",
+    handler: mset,
+  },
+  {
+    name: 'msetnx',
+    arity: -3,
+    flags: ['write', 'denyoom'],
+    firstKey: 1,
+    lastKey: -1,
+    step: 2,
+    group: 'string',
+    since: '1.0.1',
+    summary: "Set multiple keys to multiple values, only if none of the keys exist",
+    complexity: "O(N) where N is the number of keys to set.",
+    handler: msetnx,
+  },
+  {
+    name: 'incr',
+    arity: 2,
+    flags: ['write', 'denyoom', 'fast'],
+    firstKey: 1,
+    lastKey: 1,
+    step: 1,
+    group: 'string',
+    since: '1.0.0',
+    summary: "Increment the integer value of a key by one",
+    complexity: "O(1)",
+    handler: incr,
+  },
+  {
+    name: 'decr',
+    arity: 2,
+    flags: ['write', 'denyoom', 'fast'],
+    firstKey: 1,
+    lastKey: 1,
+    step: 1,
+    group: 'string',
+    since: '1.0.0',
+    summary: "Decrement the integer value of a key by one",
+    complexity: "O(1)",
+    handler: decr,
+  },
+  {
+    name: 'incrby',
+    arity: 3,
+    flags: ['write', 'denyoom', 'fast'],
+    firstKey: 1,
+    lastKey: 1,
+    step: 1,
+    group: 'string',
+    since: '1.0.0',
+    summary: "Increment the integer value of a key by the given amount",
+    complexity: "O(1)",
+    handler: incrby,
+  },
+  {
+    name: 'decrby',
+    arity: 3,
+    flags: ['write', 'denyoom', 'fast'],
+    firstKey: 1,
+    lastKey: 1,
+    step: 1,
+    group: 'string',
+    since: '1.0.0',
+    summary: "Decrement the integer value of a key by the given number",
+    complexity: "O(1)",
+    handler: decrby,
+  },
+  {
+    name: 'incrbyfloat',
+    arity: 3,
+    flags: ['write', 'denyoom', 'fast'],
+    firstKey: 1,
+    lastKey: 1,
+    step: 1,
+    group: 'string',
+    since: '2.6.0',
+    summary: "Increment the float value of a key by the given amount",
+    complexity: "O(1)",
+    handler: incrbyfloat,
+  },
+  {
+    name: 'append',
+    arity: 3,
+    flags: ['write', 'denyoom', 'fast'],
+    firstKey: 1,
+    lastKey: 1,
+    step: 1,
+    group: 'string',
+    since: '2.0.0',
+    summary: "Append a value to a key",
+    complexity: "O(1). The amortized time complexity is O(1) assuming the appended value is small and the already present value is of any size, since the dynamic string library used by Redis will double the free space available on every reallocation.",
+    handler: append,
+  },
+  {
+    name: 'strlen',
+    arity: 2,
+    flags: ['readonly', 'fast'],
+    firstKey: 1,
+    lastKey: 1,
+    step: 1,
+    group: 'string',
+    since: '2.2.0',
+    summary: "Get the length of the value stored in a key",
+    complexity: "O(1)",
+    handler: strlen,
+  },
+  {
+    name: 'getrange',
+    arity: 4,
+    flags: ['readonly'],
+    firstKey: 1,
+    lastKey: 1,
+    step: 1,
+    group: 'string',
+    since: '2.4.0',
+    summary: "Get a substring of the string stored at a key",
+    complexity: "O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.",
+    handler: getrange,
+  },
+  {
+    name: 'setrange',
+    arity: 4,
+    flags: ['write', 'denyoom'],
+    firstKey: 1,
+    lastKey: 1,
+    step: 1,
+    group: 'string',
+    since: '2.2.0',
+    summary: "Overwrite part of a string at key starting at the specified offset",
+    complexity: "O(1), not counting the time taken to copy the new string in place. Usually, this string is very small so the amortized complexity is O(1). Otherwise, complexity is O(M) with M being the length of the value argument.",
+    handler: setrange,
+  },
+  {
+    name: 'substr',
+    arity: 4,
+    flags: ['readonly'],
+    firstKey: 1,
+    lastKey: 1,
+    step: 1,
+    group: 'string',
+    since: '1.0.0',
+    summary: "Get a substring of the string stored at a key",
+    complexity: "O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.",
+    handler: substr,
+  },
+  {
+    name: 'get',
+    arity: 2,
+    flags: ['readonly', 'fast'],
+    firstKey: 1,
+    lastKey: 1,
+    step: 1,
+    group: 'string',
+    since: '1.0.0',
+    summary: "Get the value of a key",
+    complexity: "O(1)",
+    handler: get,
+  },
+];
