@@ -52,7 +52,7 @@ const QUERY_BUFFER_EXCEEDED = 'Closing client that reached max query buffer leng
 const UNAUTHENTICATED_MAX_MULTIBULK = 10;
 const UNAUTHENTICATED_MAX_BULK = 16384;
 const MIN_PENDING = 256;
-/** Growth of the pending buffer beyond what is known to be needed is bounded, so its slack stays small. */
+/** Most a pending buffer grows beyond its content at once while the size of what follows is unknown. */
 const GROWTH_CAP = 1024 * 1024;
 
 const CR = 13;
@@ -267,7 +267,7 @@ export class RequestDecoder {
       case STUCK:
         break;
       default:
-        this.appendPending(chunk, start, end);
+        this.appendPending(chunk, start, end, false);
         if (this.commandBytes > this.limits.maxQueryBuffer) return this.fail(QUERY_BUFFER_EXCEEDED, false);
         if (this.state === INLINE) this.stuckMessage = 'Protocol error: too big inline request';
         else if (this.state === HEADER) {
@@ -335,7 +335,7 @@ export class RequestDecoder {
   private multibulkCommand(chunk: Buffer, start: number, end: number): void {
     let command: Buffer;
     if (this.pending !== null) {
-      this.appendPending(chunk, start, end);
+      this.appendPending(chunk, start, end, true);
       command = this.pending.subarray(0, this.pendingLength);
       this.pending = null;
       this.pendingLength = 0;
@@ -355,7 +355,7 @@ export class RequestDecoder {
     let from = start;
     let to = lf;
     if (this.pending !== null) {
-      this.appendPending(chunk, start, lf);
+      this.appendPending(chunk, start, lf, true);
       src = this.pending;
       from = 0;
       to = this.pendingLength;
@@ -368,13 +368,14 @@ export class RequestDecoder {
     if (argv.length > 0) this.handlers.onCommand(argv);
   }
 
-  /** Keeps bytes of an unfinished command. Sized for the rest of a known bulk body, so a big value is copied
-   *  once, straight into the buffer its argument will view. */
-  private appendPending(chunk: Buffer, from: number, to: number): void {
+  /** Keeps bytes of a command that spans chunks. The buffer grows geometrically, never past the end of a
+   *  known bulk body (so a big value is copied about twice, and nothing is reserved before bytes arrive), and
+   *  is exact when the command is complete, since its arguments will be views of it. */
+  private appendPending(chunk: Buffer, from: number, to: number, complete: boolean): void {
     const need = this.pendingLength + (to - from);
     if (this.pending === null || this.pending.length < need) {
-      const expected = this.state === BODY ? need + this.bodyLeft : need;
-      const next = Buffer.allocUnsafe(Math.max(expected, Math.min(need * 2, need + GROWTH_CAP), MIN_PENDING));
+      const bound = complete ? need : need + (this.state === BODY ? this.bodyLeft : GROWTH_CAP);
+      const next = Buffer.allocUnsafe(Math.min(Math.max(need * 2, MIN_PENDING), bound));
       if (this.pending !== null) this.pending.copy(next, 0, 0, this.pendingLength);
       this.pending = next;
     }
