@@ -31,7 +31,6 @@ export function fnvhash64(value: number): [hi: number, lo: number] {
 /** (hi * 2^32 + lo) mod n, exact for n < 2^32 (16 bits at a time keeps every product below 2^53). */
 export function mod64(hi: number, lo: number, n: number): number {
   let r = hi % n;
-  r = (r * 65536) % n;
   r = (r * 65536 + (lo >>> 16)) % n;
   return (r * 65536 + (lo & 0xffff)) % n;
 }

@@ -24,7 +24,8 @@ export function renderTable(report: BenchReport): string {
         extra.join(' '),
       ]);
     }
-    if (r.error) rows.push([r.subject, 'ERROR', '', '', '', '', '', '', '', '', r.error]);
+    // The first line only: the whole error is in the JSON and was printed when it happened.
+    if (r.error) rows.push([r.subject, 'ERROR', '', '', '', '', '', '', '', '', r.error.split('\n')[0]!.slice(0, 160)]);
   }
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const format = (row: string[]): string =>

@@ -1,0 +1,88 @@
+// Runs every bench subcommand with --quick as a real child process and checks the JSON it writes: the
+// report's shape, machine facts, and that every engine or server produced figures (never how fast).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BenchReport } from '@strata/bench';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const cli = join(root, 'bench', 'dist', 'cli.js');
+
+function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+async function quickRun(command: string, extra: string[], subjects: string[]): Promise<BenchReport> {
+  const tmp = mkdtempSync(join(os.tmpdir(), `strata-bench-test-${command}-`));
+  try {
+    const out = join(tmp, 'out', `${command}.json`);
+    const { code, stdout, stderr } = await runCli([command, '--quick', '--dir', tmp, '--out', out, ...extra]);
+    assert.equal(code, 0, `bench ${command} exited ${code}\n${stdout}\n${stderr}`);
+    const report = JSON.parse(readFileSync(out, 'utf8')) as BenchReport;
+    assert.ok(readFileSync(out.replace(/\.json$/, '.svg'), 'utf8').startsWith('<svg'), 'an SVG chart beside the JSON');
+    assert.match(stdout, /subject\s+phase\s+ops/, 'a table on the terminal');
+    assert.equal(report.command, command);
+    assert.ok(report.machine.cores > 0 && report.machine.memoryBytes > 0);
+    assert.match(report.machine.node, /^v\d+/);
+    assert.equal(typeof report.machine.cpuModel, 'string');
+    assert.equal(typeof report.machine.filesystem, 'string');
+    assert.equal(typeof report.cacheDrop.dropped, 'boolean');
+    assert.ok(Date.parse(report.finishedAt) >= Date.parse(report.startedAt));
+    assert.deepEqual(report.results.map((r) => r.subject), subjects);
+    for (const r of report.results) {
+      assert.equal(r.error, undefined, `${r.subject} failed: ${r.error}`);
+      assert.ok(r.phases.length > 0, `${r.subject} has phases`);
+      for (const p of r.phases) {
+        assert.ok(p.seconds > 0 && Number.isFinite(p.seconds), `${r.subject} ${p.phase} seconds`);
+        assert.ok(p.opsPerSec > 0 && Number.isFinite(p.opsPerSec), `${r.subject} ${p.phase} ops/s`);
+        if (p.kind === 'throughput') {
+          const l = p.latency!;
+          assert.ok(l.p50Us <= l.p95Us && l.p95Us <= l.p99Us && l.p99Us <= l.maxUs, `${r.subject} ${p.phase} percentiles ordered`);
+        }
+      }
+    }
+    // Every subject ran the same phases, so the figures line up side by side.
+    const phases = report.results.map((r) => r.phases.map((p) => p.phase).join(','));
+    assert.ok(phases.every((p) => p === phases[0]), `same phases for every subject: ${phases.join(' | ')}`);
+    return report;
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+test('ycsb --quick: every engine loads and runs workloads A-F', async () => {
+  const report = await quickRun('ycsb', [], ['strata', 'classic-level', 'rocksdb', 'lmdb']);
+  assert.deepEqual(report.results[0]!.phases.map((p) => p.phase), ['load', 'run-A', 'run-B', 'run-C', 'run-F', 'run-D', 'run-E']);
+  const runE = report.results[0]!.phases.find((p) => p.phase === 'run-E')!;
+  assert.ok(runE.latencyByOp?.scan && runE.latencyByOp.insert, 'workload E reports scan and insert latencies');
+});
+
+test('engine --quick: db_bench phases for strata and a peer', async () => {
+  const report = await quickRun('engine', ['--engines', 'strata,classic-level'], ['strata', 'classic-level']);
+  const phases = report.results[0]!.phases;
+  assert.deepEqual(phases.map((p) => p.phase), ['fillseq', 'readrandom', 'reopen', 'fillrandom', 'fillsync64', 'walreplay']);
+  assert.equal(phases.find((p) => p.phase === 'readrandom')!.extra!.found, 2000, 'every key of fillseq is found');
+});
+
+test('recovery --quick: reopen after close and after kill -9 keeps the keys', async () => {
+  const report = await quickRun('recovery', [], ['strata', 'classic-level']);
+  for (const r of report.results)
+    for (const p of r.phases) assert.equal(p.extra!.found, p.extra!.sampled, `${r.subject} ${p.phase} found every sampled key`);
+});
+
+test('server --quick: redis-benchmark against redis-server and strata-server', async () => {
+  const report = await quickRun('server', [], ['redis-server', 'strata-server']);
+  assert.deepEqual(Object.keys(report.ratios ?? {}).sort(), ['GET', 'SET']);
+});
