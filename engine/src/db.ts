@@ -1,0 +1,546 @@
+// Orchestration: open/recover, the synchronous write and read layer, memtable rotation, background
+// flushes, snapshots, close. The durable formats live in wal/ and manifest/, the sorted data in memtable/
+// and sstable/; this file decides when each is written and in which order, so that a crash at any point
+// leaves a store that opens with every acknowledged write.
+
+import { dirname, join } from 'node:path';
+import type {
+  BatchOp,
+  Cursor,
+  Db,
+  DbStats,
+  EntryIterator,
+  IteratorOptions,
+  OpenOptions,
+  ReadOptions,
+  Snapshot,
+} from './api.js';
+import { BlockCache } from './cache/block-cache.js';
+import { corruption, StrataError } from './errors.js';
+import { DbCursor } from './iterator/db-cursor.js';
+import { DbEntryIterator } from './iterator/entry-iterator.js';
+import { type InternalIterator, ValueKind } from './iterator/internal-iterator.js';
+import { MergingIterator } from './iterator/merging-iterator.js';
+import { LOCK, parseFileName, tableFileName, TEMP_SUFFIX, walFileName } from './manifest/file-names.js';
+import { LiveFiles, Manifest, readManifest, type RecoveredManifest } from './manifest/manifest.js';
+import type { TableMeta, VersionEdit } from './manifest/version-edit.js';
+import { MemTable } from './memtable/memtable.js';
+import { resolveOptions, type ResolvedOptions } from './options.js';
+import { TableBuilder } from './sstable/table-builder.js';
+import { type LookupResult, TableReader } from './sstable/table-reader.js';
+import type { FileSystem } from './vfs/file-system.js';
+import { replayWals } from './wal/wal-recovery.js';
+import { WalWriter } from './wal/wal-writer.js';
+
+const RESOLVED = Promise.resolve();
+const EMPTY = Buffer.alloc(0);
+const noop = (): void => {};
+/** A flush builds its table in slices of about this many milliseconds, then yields to the event loop. */
+const FLUSH_SLICE_MS = 4;
+
+const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Any error as a StrataError, system errors becoming IOError with their code. */
+function asStrataError(error: unknown, what: string): StrataError {
+  if (error instanceof StrataError) return error;
+  const code = (error as { code?: unknown } | undefined)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  return new StrataError('IOError', `${what}: ${message}`, { cause: error, ...(typeof code === 'string' ? { code } : {}) });
+}
+
+function checkBytes(value: unknown, what: string): asserts value is Uint8Array {
+  if (!(value instanceof Uint8Array)) throw new StrataError('InvalidArgument', `${what} must be a Uint8Array`);
+}
+
+/** A frozen memtable waiting for its flush; once flushed, WALs numbered below `logNumber` are obsolete. */
+interface Immutable {
+  mem: MemTable;
+  logNumber: number;
+}
+
+/** Tables newest first: by the newest sequence they hold, so that a lookup can stop at the first hit. */
+function newestFirst(a: TableReader, b: TableReader): number {
+  return b.properties.maxSequence - a.properties.maxSequence || b.fileNumber - a.fileNumber;
+}
+
+class StrataDb implements Db {
+  private mem = new MemTable();
+  /** Oldest first. Replaced, never mutated, so a cursor's view of them stays fixed. */
+  private immutables: readonly Immutable[] = [];
+  /** Newest first; replaced, never mutated. */
+  private tables: readonly TableReader[];
+  private last: number;
+  private readonly wal: WalWriter;
+  /** WAL files that still hold data not in a table, ascending. */
+  private liveWals: number[];
+  private flushTask: Promise<void> | undefined;
+  private failure: StrataError | undefined;
+  private closed = false;
+  /** Registered snapshot sequences -> how many holders. */
+  private readonly snapshots = new Map<number, number>();
+  private stallWaiters: (() => void)[] = [];
+  private flushes = 0;
+
+  constructor(
+    private readonly dir: string,
+    private readonly opts: ResolvedOptions,
+    private readonly fs: FileSystem,
+    private readonly lock: { release(): void },
+    private readonly live: LiveFiles,
+    private readonly manifest: Manifest,
+    private readonly cache: BlockCache,
+    tables: TableReader[],
+    recovered: { mem: MemTable; lastSequence: number; wals: number[]; records: number; droppedBytes: number },
+    walFile: ReturnType<FileSystem['open']>,
+  ) {
+    this.tables = tables.sort(newestFirst);
+    this.mem = recovered.mem;
+    this.last = recovered.lastSequence;
+    this.liveWals = recovered.wals;
+    this.recoveredRecords = recovered.records;
+    this.walTailBytesDropped = recovered.droppedBytes;
+    this.wal = new WalWriter(fs, dir, walFile, opts.fsync, this.last, (error) => this.setFailure(error));
+  }
+
+  private readonly recoveredRecords: number;
+  private readonly walTailBytesDropped: number;
+
+  get lastSequence(): number {
+    return this.last;
+  }
+
+  // ---- writes
+
+  applySync(ops: readonly BatchOp[]): Promise<void> {
+    this.checkWritable();
+    if (!Array.isArray(ops)) throw new StrataError('InvalidArgument', 'a batch must be an array of operations');
+    if (ops.length === 0) return RESOLVED;
+    for (const op of ops) {
+      checkBytes(op?.key, 'key');
+      if (op.type === 'put') checkBytes(op.value, 'value');
+      else if (op.type !== 'del') throw new StrataError('InvalidArgument', `unknown batch operation ${String((op as { type?: unknown }).type)}`);
+    }
+    if (this.mem.approximateBytes >= this.opts.memtableSize) this.freeze();
+    const first = this.last + 1;
+    const durable = this.wal.add(ops, first);
+    let sequence = first;
+    for (const op of ops) {
+      if (op.type === 'put') this.mem.add(sequence++, ValueKind.Value, op.key, op.value);
+      else this.mem.add(sequence++, ValueKind.Deletion, op.key, EMPTY);
+    }
+    this.last = sequence - 1;
+    return durable;
+  }
+
+  put(key: Uint8Array, value: Uint8Array): Promise<void> {
+    return this.write([{ type: 'put', key, value }]);
+  }
+
+  del(key: Uint8Array): Promise<void> {
+    return this.write([{ type: 'del', key }]);
+  }
+
+  write(ops: readonly BatchOp[]): Promise<void> {
+    try {
+      return this.applySync(ops);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  durable(sequence: number = this.last): Promise<void> {
+    return this.wal.durable(sequence);
+  }
+
+  writeStall(): Promise<void> | undefined {
+    if (this.immutables.length < this.opts.stallImmutables || this.failure !== undefined) return undefined;
+    return new Promise((resolve) => this.stallWaiters.push(resolve));
+  }
+
+  // ---- reads
+
+  private find(key: Uint8Array, sequence: number): LookupResult | undefined {
+    let hit = this.mem.get(key, sequence);
+    if (hit !== undefined) return hit;
+    const immutables = this.immutables;
+    for (let i = immutables.length - 1; i >= 0; i--) {
+      hit = immutables[i]!.mem.get(key, sequence);
+      if (hit !== undefined) return hit;
+    }
+    for (const table of this.tables) {
+      hit = table.get(key, sequence);
+      if (hit !== undefined) return hit;
+    }
+    return undefined;
+  }
+
+  private readSequence(options: ReadOptions | undefined): number {
+    this.checkOpen();
+    return options?.snapshot?.sequence ?? this.last;
+  }
+
+  getSync(key: Uint8Array, options?: ReadOptions): Uint8Array | undefined {
+    const sequence = this.readSequence(options);
+    checkBytes(key, 'key');
+    const hit = this.find(key, sequence);
+    return hit?.kind === ValueKind.Value ? hit.value : undefined;
+  }
+
+  get(key: Uint8Array, options?: ReadOptions): Promise<Uint8Array | undefined> {
+    let hit: LookupResult | undefined;
+    try {
+      const sequence = this.readSequence(options);
+      checkBytes(key, 'key');
+      hit = this.find(key, sequence);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (hit === undefined) return Promise.resolve(undefined);
+    const value = hit.kind === ValueKind.Value ? hit.value : undefined;
+    // The version found (or the tombstone hiding one) may not be durable yet: show it only once it is.
+    if (hit.sequence > this.wal.durableSequence) return this.wal.durable(hit.sequence).then(() => value);
+    return Promise.resolve(value);
+  }
+
+  cursor(options: IteratorOptions = {}): Cursor {
+    const sequence = this.readSequence(options);
+    for (const bound of ['gt', 'gte', 'lt', 'lte'] as const) {
+      if (options[bound] !== undefined) checkBytes(options[bound], `iterator bound ${bound}`);
+    }
+    const children: InternalIterator[] = [this.mem.iterator()];
+    for (let i = this.immutables.length - 1; i >= 0; i--) children.push(this.immutables[i]!.mem.iterator());
+    for (const table of this.tables) children.push(table.iterator());
+    // An implicit snapshot keeps what the cursor reads alive (once compaction drops old versions).
+    const implicit = options.snapshot === undefined ? this.snapshot() : undefined;
+    return new DbCursor(new MergingIterator(children), sequence, options, () => {
+      if (implicit !== undefined) this.release(implicit);
+    });
+  }
+
+  iterator(options: IteratorOptions = {}): EntryIterator {
+    const cursor = this.cursor(options);
+    const sequence = options.snapshot?.sequence ?? this.last;
+    let ready: Promise<void> | undefined;
+    if (sequence > this.wal.durableSequence) {
+      ready = this.wal.durable(sequence);
+      ready.catch(noop); // reported by next(); an iterator never used must not crash the process
+    }
+    return new DbEntryIterator(cursor as DbCursor, ready);
+  }
+
+  snapshot(): Snapshot {
+    this.checkOpen();
+    const sequence = this.last;
+    this.snapshots.set(sequence, (this.snapshots.get(sequence) ?? 0) + 1);
+    return Object.freeze({ sequence });
+  }
+
+  release(snapshot: Snapshot): void {
+    const count = this.snapshots.get(snapshot.sequence);
+    if (count === undefined) return;
+    if (count <= 1) this.snapshots.delete(snapshot.sequence);
+    else this.snapshots.set(snapshot.sequence, count - 1);
+  }
+
+  // ---- memtable rotation and flush
+
+  /** Freezes a non-empty memtable, starts a new WAL for the writes after it, and schedules its flush. */
+  private freeze(): void {
+    if (this.mem.entries === 0) return;
+    const number = this.live.newFileNumber();
+    let file;
+    try {
+      file = this.fs.open(join(this.dir, walFileName(number)), 'create');
+    } catch (error) {
+      throw asStrataError(error, `creating ${walFileName(number)}`);
+    }
+    this.wal.switchFile(file);
+    this.liveWals.push(number);
+    this.immutables = [...this.immutables, { mem: this.mem, logNumber: number }];
+    this.mem = new MemTable();
+    this.flushTask ??= this.runFlushes();
+  }
+
+  private async runFlushes(): Promise<void> {
+    try {
+      while (this.immutables.length > 0 && this.failure === undefined) await this.flushOne(this.immutables[0]!);
+    } catch (error) {
+      this.setFailure(asStrataError(error, 'flush'));
+    } finally {
+      this.flushTask = undefined;
+      this.wakeStalled();
+    }
+  }
+
+  /** Table, sync, dir sync, manifest edit and sync; only then the memtable goes and its WALs with it. */
+  private async flushOne(imm: Immutable): Promise<void> {
+    const number = this.live.newFileNumber();
+    const path = join(this.dir, tableFileName(number));
+    const file = this.fs.open(path, 'create');
+    let props;
+    try {
+      const builder = new TableBuilder(file, { blockSize: this.opts.blockSize, bloomBitsPerKey: this.opts.bloomBitsPerKey });
+      const it = imm.mem.iterator();
+      it.seekToFirst();
+      let deadline = performance.now() + FLUSH_SLICE_MS;
+      for (let n = 1; it.valid; n++) {
+        builder.add(it.key, it.sequence, it.kind, it.value);
+        it.next();
+        if ((n & 255) === 0 && performance.now() > deadline) {
+          await yieldToLoop();
+          deadline = performance.now() + FLUSH_SLICE_MS;
+        }
+      }
+      it.close();
+      props = builder.finish();
+      await file.sync();
+    } finally {
+      file.close();
+    }
+    await this.fs.syncDir(this.dir);
+    const reader = TableReader.open(this.fs, path, { cache: this.cache, fileNumber: number });
+    const meta: TableMeta = {
+      number,
+      size: props.fileSize,
+      entries: props.entries,
+      smallestKey: props.smallestKey,
+      largestKey: props.largestKey,
+      minSequence: props.minSequence,
+      maxSequence: props.maxSequence,
+    };
+    const edit: VersionEdit = {
+      addTables: [meta],
+      logNumber: imm.logNumber,
+      nextFileNumber: this.live.nextFileNumber,
+      lastSequence: this.last,
+    };
+    if (this.failure !== undefined) {
+      // The log failed meanwhile: its page cache cannot be trusted, so neither can this table.
+      reader.close();
+      throw this.failure;
+    }
+    await this.manifest.append(edit);
+    this.live.apply(edit);
+    this.tables = [reader, ...this.tables].sort(newestFirst);
+    this.immutables = this.immutables.slice(1);
+    this.flushes++;
+    this.wakeStalled();
+    while (this.liveWals.length > 0 && this.liveWals[0]! < imm.logNumber) {
+      this.removeFile(walFileName(this.liveWals.shift()!));
+    }
+  }
+
+  async flush(): Promise<void> {
+    this.checkWritable();
+    this.freeze();
+    while (this.flushTask !== undefined) await this.flushTask;
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  /** Obsolete files are garbage: failing to delete one is retried by the next open's clean-up. */
+  private removeFile(name: string): void {
+    try {
+      this.fs.remove(join(this.dir, name));
+    } catch {
+      // left for the next open
+    }
+  }
+
+  // ---- state
+
+  private setFailure(error: StrataError): void {
+    this.failure ??= error;
+    this.wakeStalled();
+  }
+
+  private wakeStalled(): void {
+    const waiters = this.stallWaiters;
+    this.stallWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new StrataError('Closed', `database ${this.dir} is closed`);
+  }
+
+  private checkWritable(): void {
+    this.checkOpen();
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  stats(): DbStats {
+    let tableBytes = 0;
+    for (const t of this.tables) tableBytes += t.properties.fileSize;
+    let immutableBytes = 0;
+    for (const imm of this.immutables) immutableBytes += imm.mem.approximateBytes;
+    const stats: DbStats = {
+      lastSequence: this.last,
+      durableSequence: this.wal.durableSequence,
+      memtableBytes: this.mem.approximateBytes,
+      immutableMemtables: this.immutables.length,
+      immutableMemtableBytes: immutableBytes,
+      tables: this.tables.length,
+      tableBytes,
+      walBytes: this.closed ? 0 : this.wal.fileBytes,
+      walFiles: this.liveWals.length,
+      recoveredRecords: this.recoveredRecords,
+      walTailBytesDropped: this.walTailBytesDropped,
+      walSyncs: this.wal.syncs,
+      flushes: this.flushes,
+      snapshots: this.snapshots.size,
+      blockCache: this.cache.stats(),
+    };
+    if (this.failure !== undefined) stats.backgroundError = this.failure.message;
+    return stats;
+  }
+
+  async close(): Promise<void> {
+    this.checkOpen();
+    this.closed = true;
+    try {
+      while (this.flushTask !== undefined) await this.flushTask;
+      await this.wal.close().catch((error: unknown) => {
+        if (this.failure === undefined) throw error; // a known failure was reported already
+      });
+    } finally {
+      this.manifest.close();
+      for (const t of this.tables) t.close();
+      this.lock.release();
+      this.wakeStalled();
+    }
+  }
+}
+
+// ---- open and recovery
+
+/** Files in the directory by kind, from a listing. */
+function numbered(names: readonly string[], kind: 'wal' | 'table' | 'manifest'): number[] {
+  const out: number[] = [];
+  for (const name of names) {
+    const parsed = parseFileName(name);
+    if (parsed?.kind === kind) out.push(parsed.number);
+  }
+  return out.sort((a, b) => a - b);
+}
+
+/** With no CURRENT, the directory must hold nothing that an acknowledged write could live in. */
+function checkNoData(fs: FileSystem, dir: string, names: readonly string[]): void {
+  if (numbered(names, 'table').length > 0) {
+    throw new StrataError('Corruption', `${join(dir, 'CURRENT')} is missing but the directory holds tables`);
+  }
+  for (const n of numbered(names, 'wal')) {
+    const handle = fs.open(join(dir, walFileName(n)), 'read');
+    const size = handle.size();
+    handle.close();
+    if (size > 0) throw new StrataError('Corruption', `${join(dir, 'CURRENT')} is missing but ${walFileName(n)} holds data`);
+  }
+}
+
+/** Consistency of the manifest with the directory: a lost durable edit shows as a missing file. */
+function checkLiveFiles(dir: string, recovered: RecoveredManifest, names: ReadonlySet<string>): void {
+  const torn = recovered.tornTail;
+  const because = torn === undefined ? '' : ` (the manifest's last record at ${torn.file} offset ${torn.offset} is unreadable: ${torn.problem})`;
+  for (const t of recovered.live.tables.values()) {
+    if (!names.has(tableFileName(t.number))) {
+      throw new StrataError('Corruption', `table ${join(dir, tableFileName(t.number))} listed in the manifest is missing${because}`);
+    }
+  }
+  // The log the manifest names exists until an edit naming a later one is durable.
+  if (!names.has(walFileName(recovered.live.logNumber))) {
+    if (torn !== undefined) throw corruption(torn.file, torn.offset, `${torn.problem}, and a durable edit was lost with it`);
+    throw new StrataError('Corruption', `write-ahead log ${join(dir, walFileName(recovered.live.logNumber))} named by the manifest is missing`);
+  }
+}
+
+async function recover(dir: string, opts: ResolvedOptions, lock: { release(): void }): Promise<Db> {
+  const fs = opts.fs;
+  const names = fs.list(dir);
+  const nameSet = new Set(names);
+  const recovered = readManifest(fs, dir);
+  const live = recovered?.live ?? new LiveFiles();
+  if (recovered === undefined) checkNoData(fs, dir, names);
+  else checkLiveFiles(dir, recovered, nameSet);
+  // File numbers found on disk but not yet in the manifest (a crash before its next edit) stay taken.
+  for (const name of names) {
+    const parsed = parseFileName(name);
+    if (parsed !== undefined && parsed.number >= live.nextFileNumber) live.nextFileNumber = parsed.number + 1;
+  }
+
+  const cache = new BlockCache(opts.blockCacheSize);
+  const tables: TableReader[] = [];
+  const mem = new MemTable();
+  let manifest: Manifest | undefined;
+  let walFile: ReturnType<FileSystem['open']> | undefined;
+  try {
+    for (const t of live.tables.values()) {
+      tables.push(TableReader.open(fs, join(dir, tableFileName(t.number)), { cache, fileNumber: t.number }));
+    }
+    const walNumbers = recovered === undefined ? [] : numbered(names, 'wal').filter((n) => n >= live.logNumber);
+    const replay = await replayWals(fs, dir, walNumbers, (sequence, kind, key, value) => mem.add(sequence, kind, key, value));
+    live.lastSequence = Math.max(live.lastSequence, replay.lastSequence);
+
+    // Appends go on at the end of the newest WAL; a new database gets its first one.
+    let walNumber = replay.newest;
+    if (walNumber === undefined) {
+      walNumber = live.newFileNumber();
+      live.logNumber = walNumber;
+      walFile = fs.open(join(dir, walFileName(walNumber)), 'create');
+    } else {
+      walFile = fs.open(join(dir, walFileName(walNumber)), 'append');
+    }
+    const wals = walNumbers.filter((n) => n <= walNumber!);
+    if (wals.length === 0) wals.push(walNumber);
+
+    // A fresh manifest holding the recovered state; its CURRENT swap also syncs the new WAL's name.
+    manifest = await Manifest.create(fs, dir, live, live.newFileNumber());
+    for (const name of fs.list(dir)) {
+      const parsed = parseFileName(name);
+      const obsolete =
+        name.endsWith(TEMP_SUFFIX) ||
+        (parsed?.kind === 'table' && !live.tables.has(parsed.number)) ||
+        (parsed?.kind === 'wal' && parsed.number < live.logNumber) ||
+        (parsed?.kind === 'manifest' && parsed.number !== manifest.number);
+      if (obsolete) fs.remove(join(dir, name));
+    }
+    return new StrataDb(dir, opts, fs, lock, live, manifest, cache, tables, {
+      mem,
+      lastSequence: live.lastSequence,
+      wals,
+      records: replay.records,
+      droppedBytes: replay.droppedBytes,
+    }, walFile);
+  } catch (error) {
+    for (const t of tables) t.close();
+    manifest?.close();
+    walFile?.close();
+    throw error;
+  }
+}
+
+/** Opens (or creates) the database in `dir`. */
+export async function open(dir: string, options?: OpenOptions): Promise<Db> {
+  const opts = resolveOptions(options);
+  const fs = opts.fs;
+  try {
+    if (!fs.exists(dir)) {
+      if (!opts.createIfMissing) throw new StrataError('NotFound', `database directory ${dir} does not exist`);
+      fs.mkdir(dir);
+      await fs.syncDir(dirname(dir));
+    }
+    let lock: { release(): void };
+    try {
+      lock = fs.lock(join(dir, LOCK));
+    } catch (error) {
+      const e = asStrataError(error, `locking ${dir}`);
+      throw e.kind === 'IOError' && e.code === 'EBUSY' ? new StrataError('Busy', `database ${dir} is in use`, { cause: e }) : e;
+    }
+    try {
+      return await recover(dir, opts, lock);
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
+  } catch (error) {
+    throw asStrataError(error, `opening ${dir}`);
+  }
+}

@@ -1,0 +1,255 @@
+// Appends write batches to the current WAL file with group commit: every record added while the event loop
+// runs the current task goes out in one append (write system call) and, under `fsync: always`, one
+// fdatasync; records added while a sync is in flight form the next group. One promise serves each group.
+
+import type { BatchOp, FsyncPolicy } from '../api.js';
+import { StrataError } from '../errors.js';
+import type { FileHandle, FileSystem } from '../vfs/file-system.js';
+import { encodeBatch, encodedBatchSize } from './batch.js';
+import { RECORD_HEADER_SIZE, sealRecord } from './record.js';
+
+interface Group {
+  promise: Promise<void>;
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+function newGroup(): Group {
+  const group = {} as Group;
+  group.promise = new Promise<void>((resolve, reject) => {
+    group.resolve = resolve;
+    group.reject = reject;
+  });
+  return group;
+}
+
+const RESOLVED = Promise.resolve();
+const noop = (): void => {};
+const INITIAL_BUFFER = 64 * 1024;
+/** A pending buffer grown beyond this by a huge batch is given back after its write. */
+const MAX_KEPT_BUFFER = 4 * 1024 * 1024;
+const EVERYSEC_MS = 1000;
+
+/** Any failure of the log as the error the database reports from then on. */
+export function walError(error: unknown): StrataError {
+  const cause = error instanceof StrataError ? error.message : error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return new StrataError('IOError', `write-ahead log failed, the database refuses further writes: ${cause}`, {
+    cause: error,
+    ...(typeof code === 'string' ? { code } : {}),
+  });
+}
+
+export class WalWriter {
+  private pending = Buffer.allocUnsafe(INITIAL_BUFFER);
+  private pendingLength = 0;
+  /** Shared by the records in `pending` (or handed to the OS but not yet in a sync round). */
+  private pendingGroup: Group | undefined;
+  /** Shared by the records of the sync round in flight (created only if someone waits on it). */
+  private syncingGroup: Group | undefined;
+  private syncingUpTo = 0;
+  private syncing = false;
+  private scheduled = false;
+  private lastAdded: number;
+  private written: number;
+  private synced: number;
+  /** Earlier log files that may hold unsynced writes; closed once a sync round has covered them. */
+  private retired: FileHandle[] = [];
+  /** The directory holds a new log file whose name is not yet durable. */
+  private dirDirty = false;
+  private failure: StrataError | undefined;
+  private closed = false;
+  private idleWaiters: (() => void)[] = [];
+  private readonly timer: NodeJS.Timeout | undefined;
+  syncs = 0;
+
+  constructor(
+    private readonly fs: FileSystem,
+    private readonly dir: string,
+    private file: FileHandle,
+    private readonly policy: FsyncPolicy,
+    lastSequence: number,
+    private readonly onError: (error: StrataError) => void,
+  ) {
+    this.lastAdded = this.written = this.synced = lastSequence;
+    if (policy === 'everysec') {
+      this.timer = setInterval(() => this.syncInBackground(), EVERYSEC_MS);
+      this.timer.unref();
+    }
+  }
+
+  /** Last sequence durable as the policy defines it (synced for `always`, handed to the OS otherwise). */
+  get durableSequence(): number {
+    return this.policy === 'always' ? this.synced : this.written;
+  }
+
+  get error(): StrataError | undefined {
+    return this.failure;
+  }
+
+  /** Bytes in the current log file, pending ones included. */
+  get fileBytes(): number {
+    return this.file.size() + this.pendingLength;
+  }
+
+  /** Encodes the batch as one record into the pending group; returns the group's promise. */
+  add(ops: readonly BatchOp[], firstSequence: number): Promise<void> {
+    if (this.failure) throw this.failure;
+    const size = RECORD_HEADER_SIZE + encodedBatchSize(ops);
+    if (this.pendingLength + size > this.pending.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.pending.length * 2, this.pendingLength + size));
+      this.pending.copy(grown, 0, 0, this.pendingLength);
+      this.pending = grown;
+    }
+    const start = this.pendingLength;
+    const end = encodeBatch(this.pending, start + RECORD_HEADER_SIZE, ops, firstSequence);
+    sealRecord(this.pending, start, end);
+    this.pendingLength = end;
+    this.lastAdded = firstSequence + ops.length - 1;
+    return this.pendingPromise();
+  }
+
+  /** Resolves once every record up to `sequence` is durable per policy; rejects if the log failed. */
+  durable(sequence: number): Promise<void> {
+    if (sequence <= this.durableSequence) return RESOLVED;
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.syncing && sequence <= this.syncingUpTo) {
+      this.syncingGroup ??= newGroup();
+      return this.syncingGroup.promise;
+    }
+    return this.pendingPromise();
+  }
+
+  /** Continues the log in `file` (new, empty, its name not yet synced). Pending records go to the old file
+   *  first; the old file is synced by the next round and then closed. */
+  switchFile(file: FileHandle): void {
+    if (this.failure) throw this.failure;
+    this.writePending();
+    if (this.policy === 'no') this.file.close();
+    else this.retired.push(this.file);
+    this.file = file;
+    this.dirDirty = true;
+    if (this.policy === 'always') this.pendingPromise();
+    else if (this.policy === 'everysec') this.syncInBackground();
+  }
+
+  /** Writes and syncs everything (whatever the policy) and closes the files. */
+  async close(): Promise<void> {
+    await this.whenIdle();
+    this.closed = true;
+    if (this.writePending()) {
+      this.startSync(true);
+      await this.whenIdle();
+    }
+    if (this.timer) clearInterval(this.timer);
+    for (const f of this.retired) f.close();
+    this.retired = [];
+    this.file.close();
+    if (this.failure) throw this.failure;
+  }
+
+  private async whenIdle(): Promise<void> {
+    while (this.syncing) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private pendingPromise(): Promise<void> {
+    let group = this.pendingGroup;
+    if (group === undefined) group = this.pendingGroup = newGroup();
+    if (!this.scheduled) {
+      this.scheduled = true;
+      queueMicrotask(this.commit);
+    }
+    return group.promise;
+  }
+
+  private readonly commit = (): void => {
+    this.scheduled = false;
+    if (this.closed) return;
+    if (this.policy === 'always') {
+      // While a round is in flight, records wait in `pending`: the round re-runs us when it ends.
+      if (!this.syncing && this.writePending()) this.startSync(true);
+      return;
+    }
+    if (!this.writePending()) return;
+    const group = this.pendingGroup;
+    this.pendingGroup = undefined;
+    group?.resolve();
+  };
+
+  private writePending(): boolean {
+    if (this.failure) return false;
+    if (this.pendingLength > 0) {
+      try {
+        this.file.append(this.pending.subarray(0, this.pendingLength));
+      } catch (error) {
+        this.fail(error);
+        return false;
+      }
+      this.pendingLength = 0;
+      if (this.pending.length > MAX_KEPT_BUFFER) this.pending = Buffer.allocUnsafe(INITIAL_BUFFER);
+    }
+    this.written = this.lastAdded;
+    return true;
+  }
+
+  private syncInBackground(): void {
+    if (this.failure || this.syncing) return;
+    if (this.synced < this.written || this.retired.length > 0 || this.dirDirty) this.startSync(false);
+  }
+
+  /** One round: fdatasync the current file, every retired one, and the directory if it changed.
+   *  `takePending`: the pending group's records have all been written and this round settles them. */
+  private startSync(takePending: boolean): void {
+    this.syncing = true;
+    this.syncingUpTo = this.written;
+    if (takePending) {
+      this.syncingGroup = this.pendingGroup;
+      this.pendingGroup = undefined;
+    }
+    const files = this.retired;
+    this.retired = [];
+    const work: Promise<void>[] = [this.file.sync()];
+    for (const f of files) work.push(f.sync());
+    if (this.dirDirty) {
+      this.dirDirty = false;
+      work.push(this.fs.syncDir(this.dir));
+    }
+    Promise.all(work).then(
+      () => {
+        for (const f of files) f.close();
+        this.syncs++;
+        this.synced = Math.max(this.synced, this.syncingUpTo);
+        this.syncing = false;
+        const group = this.syncingGroup;
+        this.syncingGroup = undefined;
+        group?.resolve();
+        if (this.policy === 'always' && (this.pendingGroup !== undefined || this.pendingLength > 0)) this.commit();
+        this.wakeIdle();
+      },
+      (error: unknown) => {
+        this.syncing = false;
+        this.fail(error);
+      },
+    );
+  }
+
+  private fail(error: unknown): void {
+    if (this.failure === undefined) {
+      this.failure = walError(error);
+      this.onError(this.failure);
+    }
+    for (const group of [this.syncingGroup, this.pendingGroup]) {
+      if (group === undefined) continue;
+      group.promise.catch(noop); // waiters see the rejection; nobody waiting is not a crash
+      group.reject(this.failure);
+    }
+    this.syncingGroup = this.pendingGroup = undefined;
+    this.wakeIdle();
+  }
+
+  private wakeIdle(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const wake of waiters) wake();
+  }
+}
