@@ -1,0 +1,123 @@
+// The command table: every family's CommandSpec[] joined into one lookup by lower-case name, and the checks
+// Redis makes before running a command (unknown command or subcommand, arity), with Redis's exact errors.
+// COMMAND (COUNT, INFO, DOCS, LIST) is answered from the same table.
+
+import type { CommandContext, CommandSpec } from './command.js';
+import { connectionCommands } from './commands/connection.js';
+import { databaseCommands } from './commands/databases.js';
+import { expireCommands } from './commands/expire.js';
+import { keyCommands } from './commands/keys.js';
+import { scanCommands } from './commands/scan.js';
+import { serverCommands } from './commands/server.js';
+import { stringCommands } from './commands/strings.js';
+
+/** What a request resolves to: the spec to run, or the error to reply instead. */
+export type Resolution = { spec: CommandSpec; error?: undefined } | { spec?: undefined; error: string };
+
+/** Redis quotes at most this much of a bad command name or of its arguments in an error. */
+const QUOTE_LIMIT = 128;
+
+export class CommandTable {
+  private readonly byName = new Map<string, CommandSpec>();
+
+  constructor(families: ReadonlyArray<readonly CommandSpec[]>) {
+    for (const family of families) {
+      for (const spec of family) {
+        if (this.byName.has(spec.name)) throw new Error(`command '${spec.name}' is defined twice`);
+        this.byName.set(spec.name, withHelp(spec));
+      }
+    }
+  }
+
+  /** Top-level commands (subcommands are reached through their container). */
+  get size(): number {
+    return this.byName.size;
+  }
+
+  commands(): IterableIterator<CommandSpec> {
+    return this.byName.values();
+  }
+
+  /** A command ('get') or a subcommand ('config|get'), by lower-case name. */
+  get(name: string): CommandSpec | undefined {
+    const bar = name.indexOf('|');
+    if (bar < 0) return this.byName.get(name);
+    return this.byName.get(name.slice(0, bar))?.subcommands?.find((s) => s.name === name);
+  }
+
+  /** Look up argv's command (and subcommand) and check its arity, as Redis's processCommand does. */
+  resolve(argv: readonly Buffer[]): Resolution {
+    const name = argv[0]!.toString('latin1').toLowerCase();
+    const spec = this.byName.get(name);
+    if (spec === undefined) return { error: unknownCommand(argv) };
+    let target = spec;
+    if (spec.subcommands !== undefined && argv.length >= 2) {
+      const subName = `${name}|${argv[1]!.toString('latin1').toLowerCase()}`;
+      const sub = spec.subcommands.find((s) => s.name === subName);
+      if (sub === undefined) {
+        return {
+          error: `ERR unknown subcommand '${quote(argv[1]!, QUOTE_LIMIT)}'. Try ${name.toUpperCase()} HELP.`,
+        };
+      }
+      target = sub;
+    }
+    const { arity } = target;
+    if ((arity > 0 && argv.length !== arity) || argv.length < -arity) {
+      return { error: `ERR wrong number of arguments for '${target.name}' command` };
+    }
+    return { spec: target };
+  }
+}
+
+/** Every family's commands, joined. */
+export function createCommandTable(): CommandTable {
+  return new CommandTable([
+    connectionCommands,
+    serverCommands,
+    stringCommands,
+    keyCommands,
+    expireCommands,
+    scanCommands,
+    databaseCommands,
+  ]);
+}
+
+function quote(arg: Buffer, limit: number): string {
+  return arg.toString('utf8', 0, Math.min(arg.length, limit));
+}
+
+/** Redis: "unknown command 'foo', with args beginning with: 'a' 'b' " (args quoted up to 128 chars in all). */
+function unknownCommand(argv: readonly Buffer[]): string {
+  let args = '';
+  for (let i = 1; i < argv.length && args.length < QUOTE_LIMIT; i++) {
+    args += `'${quote(argv[i]!, QUOTE_LIMIT - args.length)}' `;
+  }
+  return `ERR unknown command '${quote(argv[0]!, QUOTE_LIMIT)}', with args beginning with: ${args}`;
+}
+
+/** Gives a container command the HELP subcommand every Redis container has, listing its subcommands. */
+function withHelp(spec: CommandSpec): CommandSpec {
+  const subs = spec.subcommands;
+  const helpName = `${spec.name}|help`;
+  if (subs === undefined || subs.some((s) => s.name === helpName)) return spec;
+  const container = spec.name.toUpperCase();
+  const lines = [`${container} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`];
+  for (const sub of subs) lines.push(sub.name.slice(spec.name.length + 1).toUpperCase(), `    ${sub.summary}`);
+  lines.push('HELP', '    Print this help.');
+  const help: CommandSpec = {
+    name: helpName,
+    arity: 2,
+    flags: ['loading', 'stale'],
+    firstKey: 0,
+    lastKey: 0,
+    step: 0,
+    group: spec.group,
+    since: '5.0.0',
+    summary: 'Show helpful text about the different subcommands',
+    handler: ({ reply }: CommandContext) => {
+      reply.array(lines.length);
+      for (const line of lines) reply.simple(line);
+    },
+  };
+  return { ...spec, subcommands: [...subs, help] };
+}

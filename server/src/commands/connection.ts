@@ -1,0 +1,260 @@
+// Connection commands: PING ECHO QUIT RESET HELLO AUTH CLIENT. Replies and errors as Redis 7.0 sends them.
+
+import type { CommandContext, CommandFlag, CommandHandler, CommandSpec } from '../command.js';
+import type { Client } from '../connection.js';
+import type { ServerRuntime } from '../server.js';
+
+/** The version HELLO and INFO report: Strata answers as the Redis it imitates. */
+export const REDIS_VERSION = '7.0.15';
+
+const WRONGPASS = 'WRONGPASS invalid username-password pair or user is disabled.';
+
+// Every ServerContext and ClientState the server creates is its ServerRuntime and Client (server.ts and
+// connection.ts); these commands need the wider view.
+const runtime = (ctx: CommandContext): ServerRuntime => ctx.server as ServerRuntime;
+const clientOf = (ctx: CommandContext): Client => ctx.client as Client;
+
+function spec(
+  name: string,
+  arity: number,
+  flags: readonly CommandFlag[],
+  since: string,
+  summary: string,
+  handler: CommandHandler,
+  subcommands?: readonly CommandSpec[],
+): CommandSpec {
+  const s: CommandSpec = { name, arity, flags, firstKey: 0, lastKey: 0, step: 0, group: 'connection', since, summary, handler };
+  if (subcommands !== undefined) s.subcommands = subcommands;
+  return s;
+}
+
+const lower = (arg: Buffer): string => arg.toString('latin1').toLowerCase();
+
+/** Redis accepts client names of printable non-space ASCII only. */
+function validName(name: Buffer): boolean {
+  return name.every((b) => b >= 0x21 && b <= 0x7e);
+}
+
+/** Checks a username/password pair against the single `default` user. */
+function passwordMatches(ctx: CommandContext, user: string, password: Buffer): boolean {
+  if (user !== 'default') return false;
+  const required = ctx.server.config.requirepass;
+  // With no password set, the default user is "nopass": any password is accepted.
+  return required === '' || password.equals(Buffer.from(required));
+}
+
+const ping: CommandHandler = ({ reply }, argv) => {
+  if (argv.length > 2) return reply.error("ERR wrong number of arguments for 'ping' command");
+  if (argv.length === 2) reply.bulk(argv[1]!);
+  else reply.simple('PONG');
+};
+
+const echo: CommandHandler = ({ reply }, argv) => reply.bulk(argv[1]!);
+
+const quit: CommandHandler = (ctx) => {
+  ctx.reply.simple('OK');
+  clientOf(ctx).closeAfterReply();
+};
+
+const reset: CommandHandler = (ctx) => {
+  clientOf(ctx).reset();
+  ctx.reply.simple('RESET');
+};
+
+const auth: CommandHandler = (ctx, argv) => {
+  if (argv.length > 3) return ctx.reply.error('ERR syntax error');
+  if (argv.length === 2 && ctx.server.config.requirepass === '') {
+    return ctx.reply.error(
+      'ERR AUTH <password> called without any password configured for the default user. ' +
+        'Are you sure your configuration is correct?',
+    );
+  }
+  const user = argv.length === 3 ? argv[1]!.toString() : 'default';
+  if (!passwordMatches(ctx, user, argv[argv.length - 1]!)) return ctx.reply.error(WRONGPASS);
+  ctx.client.authenticated = true;
+  ctx.reply.simple('OK');
+};
+
+const hello: CommandHandler = (ctx, argv) => {
+  const { reply, client } = ctx;
+  let protocol = client.protocol;
+  if (argv.length >= 2) {
+    const text = argv[1]!.toString();
+    const version = /^-?\d{1,18}$/.test(text) ? Number(text) : NaN;
+    if (Number.isNaN(version)) return reply.error('ERR Protocol version is not an integer or out of range');
+    if (version < 2 || version > 3) return reply.error('NOPROTO unsupported protocol version');
+    protocol = version as 2 | 3;
+  }
+  let credentials: [string, Buffer] | undefined;
+  let name: Buffer | undefined;
+  for (let i = 2; i < argv.length; i++) {
+    const option = lower(argv[i]!);
+    const left = argv.length - i - 1;
+    if (option === 'auth' && left >= 2) {
+      credentials = [argv[i + 1]!.toString(), argv[i + 2]!];
+      i += 2;
+    } else if (option === 'setname' && left >= 1) {
+      name = argv[++i]!;
+      if (!validName(name)) return reply.error('ERR Client names cannot contain spaces, newlines or special characters.');
+    } else {
+      return reply.error(`ERR Syntax error in HELLO option '${argv[i]!.toString()}'`);
+    }
+  }
+  if (credentials === undefined && !client.authenticated) {
+    return reply.error(
+      'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> ' +
+        'option can be used to authenticate the client and select the RESP protocol version at the same time',
+    );
+  }
+  if (credentials !== undefined) {
+    if (!passwordMatches(ctx, credentials[0], credentials[1])) return reply.error(WRONGPASS);
+    client.authenticated = true;
+  }
+  if (name !== undefined) client.name = name.toString();
+  client.protocol = protocol;
+  reply.map(7);
+  reply.bulk('server');
+  reply.bulk('redis');
+  reply.bulk('version');
+  reply.bulk(REDIS_VERSION);
+  reply.bulk('proto');
+  reply.integer(protocol);
+  reply.bulk('id');
+  reply.integer(client.id);
+  reply.bulk('mode');
+  reply.bulk('standalone');
+  reply.bulk('role');
+  reply.bulk('master');
+  reply.bulk('modules');
+  reply.array(0);
+};
+
+// ---- CLIENT
+
+const clientId: CommandHandler = ({ reply, client }) => reply.integer(client.id);
+
+const clientSetname: CommandHandler = ({ reply, client }, argv) => {
+  const name = argv[2]!;
+  if (!validName(name)) return reply.error('ERR Client names cannot contain spaces, newlines or special characters.');
+  client.name = name.toString();
+  reply.simple('OK');
+};
+
+const clientGetname: CommandHandler = ({ reply, client }) => {
+  if (client.name === '') reply.null();
+  else reply.bulk(client.name);
+};
+
+/** Only normal clients exist here; the other classes Redis knows list nothing. */
+const CLIENT_TYPES = ['normal', 'master', 'replica', 'slave', 'pubsub'];
+
+const clientList: CommandHandler = (ctx, argv) => {
+  const { reply } = ctx;
+  let clients = [...runtime(ctx).clients.values()];
+  if (argv.length > 2) {
+    const filter = lower(argv[2]!);
+    if (filter === 'type' && argv.length === 4) {
+      const type = lower(argv[3]!);
+      if (!CLIENT_TYPES.includes(type)) return reply.error(`ERR Unknown client type '${argv[3]!.toString()}'`);
+      if (type !== 'normal') clients = [];
+    } else if (filter === 'id' && argv.length >= 4) {
+      const ids = new Set<number>();
+      for (const arg of argv.slice(3)) {
+        const id = Number(arg.toString());
+        if (!Number.isSafeInteger(id) || id <= 0) return reply.error('ERR Invalid client ID');
+        ids.add(id);
+      }
+      clients = clients.filter((c) => ids.has(c.id));
+    } else {
+      return reply.error('ERR syntax error');
+    }
+  }
+  reply.verbatim(clients.map((c) => `${c.describe()}\n`).join(''));
+};
+
+const clientInfo: CommandHandler = (ctx) => ctx.reply.verbatim(`${clientOf(ctx).describe()}\n`);
+
+const clientKill: CommandHandler = (ctx, argv) => {
+  const { reply } = ctx;
+  const self = clientOf(ctx);
+  const all = [...runtime(ctx).clients.values()];
+  if (argv.length === 3) {
+    // Old form: CLIENT KILL ip:port.
+    const target = all.find((c) => c.addr === argv[2]!.toString());
+    if (target === undefined) return reply.error('ERR No such client');
+    reply.simple('OK');
+    return target === self ? self.closeAfterReply() : target.kill();
+  }
+  if (argv.length % 2 !== 0) return reply.error('ERR syntax error');
+  let victims = all;
+  let skipMe = true;
+  for (let i = 2; i < argv.length; i += 2) {
+    const filter = lower(argv[i]!);
+    const value = argv[i + 1]!.toString();
+    if (filter === 'id') {
+      const id = /^-?\d+$/.test(value) ? Number(value) : NaN;
+      if (!(id > 0)) return reply.error('ERR client-id should be greater than 0');
+      victims = victims.filter((c) => c.id === id);
+    } else if (filter === 'type') {
+      const type = value.toLowerCase();
+      if (!CLIENT_TYPES.includes(type)) return reply.error(`ERR Unknown client type '${value}'`);
+      if (type !== 'normal') victims = [];
+    } else if (filter === 'user') {
+      if (value !== 'default') return reply.error(`ERR No such user '${value}'`);
+    } else if (filter === 'addr') {
+      victims = victims.filter((c) => c.addr === value);
+    } else if (filter === 'laddr') {
+      victims = victims.filter((c) => c.laddr === value);
+    } else if (filter === 'skipme') {
+      const yes = value.toLowerCase();
+      if (yes !== 'yes' && yes !== 'no') return reply.error('ERR syntax error');
+      skipMe = yes === 'yes';
+    } else {
+      return reply.error('ERR syntax error');
+    }
+  }
+  if (skipMe) victims = victims.filter((c) => c !== self);
+  reply.integer(victims.length);
+  for (const victim of victims) {
+    if (victim === self) self.closeAfterReply();
+    else victim.kill();
+  }
+};
+
+const clientNoEvict: CommandHandler = (ctx, argv) => {
+  const mode = lower(argv[2]!);
+  if (mode !== 'on' && mode !== 'off') return ctx.reply.error('ERR syntax error');
+  clientOf(ctx).noEvict = mode === 'on';
+  ctx.reply.simple('OK');
+};
+
+/** CLIENT REPLY ON answers OK; OFF and SKIP answer nothing (the connection suppresses replies from there). */
+const clientReply: CommandHandler = (ctx, argv) => {
+  const mode = lower(argv[2]!);
+  if (mode !== 'on' && mode !== 'off' && mode !== 'skip') return ctx.reply.error('ERR syntax error');
+  clientOf(ctx).setReplyMode(mode);
+  if (mode === 'on') ctx.reply.simple('OK');
+};
+
+const CLIENT_FLAGS: readonly CommandFlag[] = ['noscript', 'loading', 'stale'];
+const clientSub = (name: string, arity: number, since: string, summary: string, handler: CommandHandler): CommandSpec =>
+  spec(`client|${name}`, arity, CLIENT_FLAGS, since, summary, handler);
+
+export const connectionCommands: CommandSpec[] = [
+  spec('ping', -1, ['fast'], '1.0.0', 'Ping the server', ping),
+  spec('echo', 2, ['fast'], '1.0.0', 'Echo the given string', echo),
+  spec('quit', -1, ['allow_busy', 'noscript', 'loading', 'stale', 'fast', 'no_auth'], '1.0.0', 'Close the connection', quit),
+  spec('reset', 1, ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'], '6.2.0', 'Reset the connection', reset),
+  spec('auth', -2, ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'], '1.0.0', 'Authenticate to the server', auth),
+  spec('hello', -1, ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'], '6.0.0', 'Handshake with Redis', hello),
+  spec('client', -2, [], '2.4.0', 'A container for client connection commands', (ctx) => ctx.reply.error("ERR wrong number of arguments for 'client' command"), [
+    clientSub('id', 2, '5.0.0', 'Returns the client ID for the current connection', clientId),
+    clientSub('setname', 3, '2.6.9', 'Set the current connection name', clientSetname),
+    clientSub('getname', 2, '2.6.9', 'Get the current connection name', clientGetname),
+    clientSub('list', -2, '2.4.0', 'Get the list of client connections', clientList),
+    clientSub('info', 2, '6.2.0', 'Returns information about the current client connection.', clientInfo),
+    clientSub('kill', -3, '2.4.0', 'Kill open connections', clientKill),
+    clientSub('no-evict', 3, '7.0.0', 'Set client eviction mode for the current connection', clientNoEvict),
+    clientSub('reply', 3, '3.2.0', 'Instruct the server whether to reply to commands', clientReply),
+  ]),
+];

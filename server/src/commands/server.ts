@@ -1,0 +1,392 @@
+// Server commands: COMMAND, INFO, CONFIG, TIME, LASTSAVE, SAVE, BGSAVE, SHUTDOWN, DEBUG SLEEP.
+
+import { cpuUsage, memoryUsage } from 'node:process';
+import type { CommandContext, CommandFlag, CommandHandler, CommandSpec } from '../command.js';
+import { ConfigError, configGet, configSet, globMatch } from '../config.js';
+import type { ServerRuntime } from '../server.js';
+import { REDIS_VERSION } from './connection.js';
+
+// Every ServerContext the server creates is its ServerRuntime (server.ts).
+const runtime = (ctx: CommandContext): ServerRuntime => ctx.server as ServerRuntime;
+
+function spec(
+  name: string,
+  arity: number,
+  flags: readonly CommandFlag[],
+  since: string,
+  summary: string,
+  handler: CommandHandler,
+  subcommands?: readonly CommandSpec[],
+): CommandSpec {
+  const s: CommandSpec = { name, arity, flags, firstKey: 0, lastKey: 0, step: 0, group: 'server', since, summary, handler };
+  if (subcommands !== undefined) s.subcommands = subcommands;
+  return s;
+}
+
+const lower = (arg: Buffer): string => arg.toString('latin1').toLowerCase();
+
+// ---- COMMAND
+
+/** Redis's ACL categories, derived from the flags and group (Strata has no ACLs; clients only display them). */
+function aclCategories(cmd: CommandSpec): string[] {
+  const cats: string[] = [];
+  if (cmd.flags.includes('write')) cats.push('@write');
+  if (cmd.flags.includes('readonly')) cats.push('@read');
+  if (['string', 'keyspace', 'connection'].includes(cmd.group)) cats.push(`@${cmd.group}`);
+  if (cmd.flags.includes('admin')) cats.push('@admin', '@dangerous');
+  cats.push(cmd.flags.includes('fast') ? '@fast' : '@slow');
+  return cats;
+}
+
+/** One COMMAND INFO entry: name, arity, flags, first/last key, step, ACL categories, tips, key specs, subcommands. */
+function writeCommandInfo(ctx: CommandContext, cmd: CommandSpec): void {
+  const { reply } = ctx;
+  reply.array(10);
+  reply.bulk(cmd.name);
+  reply.integer(cmd.arity);
+  reply.set(cmd.flags.length);
+  for (const flag of cmd.flags) reply.simple(flag);
+  reply.integer(cmd.firstKey);
+  reply.integer(cmd.lastKey);
+  reply.integer(cmd.step);
+  const cats = aclCategories(cmd);
+  reply.set(cats.length);
+  for (const cat of cats) reply.simple(cat);
+  reply.set(0); // tips
+  reply.set(0); // key specifications: the first/last/step triple above describes our keys
+  const subs = cmd.subcommands ?? [];
+  reply.set(subs.length);
+  for (const sub of subs) writeCommandInfo(ctx, sub);
+}
+
+function writeCommandDocs(ctx: CommandContext, cmd: CommandSpec): void {
+  const { reply } = ctx;
+  const subs = cmd.subcommands ?? [];
+  reply.map(4 + (subs.length > 0 ? 1 : 0));
+  reply.bulk('summary');
+  reply.bulk(cmd.summary);
+  reply.bulk('since');
+  reply.bulk(cmd.since);
+  reply.bulk('group');
+  reply.bulk(cmd.group);
+  reply.bulk('complexity');
+  reply.bulk(cmd.complexity ?? (subs.length > 0 ? 'Depends on subcommand.' : 'O(1)'));
+  if (subs.length > 0) {
+    reply.bulk('subcommands');
+    reply.map(subs.length);
+    for (const sub of subs) {
+      reply.bulk(sub.name);
+      writeCommandDocs(ctx, sub);
+    }
+  }
+}
+
+const command: CommandHandler = (ctx) => {
+  const table = runtime(ctx).commands;
+  ctx.reply.array(table.size);
+  for (const cmd of table.commands()) writeCommandInfo(ctx, cmd);
+};
+
+const commandCount: CommandHandler = (ctx) => ctx.reply.integer(runtime(ctx).commands.size);
+
+const commandInfo: CommandHandler = (ctx, argv) => {
+  const table = runtime(ctx).commands;
+  const names = argv.slice(2).map(lower);
+  if (names.length === 0) return command(ctx, argv);
+  ctx.reply.array(names.length);
+  for (const name of names) {
+    const cmd = table.get(name);
+    if (cmd === undefined) ctx.reply.null();
+    else writeCommandInfo(ctx, cmd);
+  }
+};
+
+const commandDocs: CommandHandler = (ctx, argv) => {
+  const table = runtime(ctx).commands;
+  const found =
+    argv.length > 2
+      ? argv
+          .slice(2)
+          .map((a) => table.get(lower(a)))
+          .filter((c): c is CommandSpec => c !== undefined)
+      : [...table.commands()];
+  ctx.reply.map(found.length);
+  for (const cmd of found) {
+    ctx.reply.bulk(cmd.name);
+    writeCommandDocs(ctx, cmd);
+  }
+};
+
+const commandList: CommandHandler = (ctx, argv) => {
+  const table = runtime(ctx).commands;
+  let names = [...table.commands()].flatMap((c) => [c.name, ...(c.subcommands ?? []).map((s) => s.name)]);
+  if (argv.length > 2) {
+    if (argv.length !== 5 || lower(argv[2]!) !== 'filterby') return ctx.reply.error('ERR syntax error');
+    const kind = lower(argv[3]!);
+    const value = argv[4]!.toString();
+    if (kind === 'pattern') names = names.filter((n) => globMatch(value, n));
+    else if (kind === 'aclcat') names = names.filter((n) => aclCategories(table.get(n)!).includes(`@${value.toLowerCase()}`));
+    else if (kind === 'module') names = [];
+    else return ctx.reply.error('ERR syntax error');
+  }
+  ctx.reply.array(names.length);
+  for (const name of names) ctx.reply.bulk(name);
+};
+
+const commandGetkeys: CommandHandler = (ctx, argv) => {
+  const args = argv.slice(2);
+  const found = runtime(ctx).commands.resolve(args);
+  if (found.error !== undefined) {
+    return ctx.reply.error(
+      found.error.startsWith('ERR wrong number') ? 'ERR Invalid number of arguments specified for command' : 'ERR Invalid command specified',
+    );
+  }
+  const { firstKey, lastKey, step } = found.spec;
+  if (firstKey === 0) return ctx.reply.error('ERR The command has no key arguments');
+  const last = lastKey < 0 ? args.length + lastKey : lastKey;
+  const keys: Buffer[] = [];
+  for (let i = firstKey; i <= last && i < args.length; i += step) keys.push(args[i]!);
+  ctx.reply.array(keys.length);
+  for (const key of keys) ctx.reply.bulk(key);
+};
+
+// ---- INFO
+
+const SECTIONS = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'keyspace'] as const;
+type Section = (typeof SECTIONS)[number];
+
+const human = (bytes: number): string => {
+  const units = ['B', 'K', 'M', 'G', 'T'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${bytes}B` : `${value.toFixed(2)}${units[unit]}`;
+};
+
+function infoSection(server: ServerRuntime, section: Section): Array<[string, string | number]> {
+  const now = Date.now();
+  switch (section) {
+    case 'server': {
+      const uptime = Math.floor((now - server.startedAt) / 1000);
+      return [
+        ['redis_version', REDIS_VERSION],
+        ['redis_git_sha1', '00000000'],
+        ['redis_git_dirty', 0],
+        ['redis_mode', 'standalone'],
+        ['os', `${process.platform} ${process.arch}`],
+        ['arch_bits', 64],
+        ['multiplexing_api', 'libuv'],
+        ['process_id', process.pid],
+        ['process_supervised', 'no'],
+        ['tcp_port', server.port],
+        ['server_time_usec', now * 1000],
+        ['uptime_in_seconds', uptime],
+        ['uptime_in_days', Math.floor(uptime / 86400)],
+        ['hz', server.config.hz],
+        ['configured_hz', server.config.hz],
+        ['executable', process.argv[1] ?? ''],
+        ['config_file', ''],
+        ['strata_engine', 'lsm'],
+        ['node_version', process.version],
+      ];
+    }
+    case 'clients':
+      return [
+        ['connected_clients', server.clients.size],
+        ['cluster_connections', 0],
+        ['maxclients', server.config.maxclients],
+        ['blocked_clients', 0],
+        ['tracking_clients', 0],
+        ['clients_in_timeout_table', 0],
+      ];
+    case 'memory': {
+      const mem = memoryUsage();
+      return [
+        ['used_memory', mem.heapUsed + mem.external],
+        ['used_memory_human', human(mem.heapUsed + mem.external)],
+        ['used_memory_rss', mem.rss],
+        ['used_memory_rss_human', human(mem.rss)],
+        ['maxmemory', 0],
+        ['maxmemory_human', '0B'],
+        ['maxmemory_policy', 'noeviction'],
+        ['mem_allocator', 'v8'],
+      ];
+    }
+    case 'persistence': {
+      const stats = server.engine.stats();
+      return [
+        ['loading', 0],
+        ['async_loading', 0],
+        ['rdb_changes_since_last_save', Math.max(0, stats.lastSequence - stats.durableSequence)],
+        ['rdb_bgsave_in_progress', 0],
+        ['rdb_last_save_time', server.lastSave],
+        ['rdb_last_bgsave_status', 'ok'],
+        ['aof_enabled', 1],
+        ['aof_rewrite_in_progress', 0],
+        ['aof_last_write_status', stats.backgroundError === undefined ? 'ok' : 'err'],
+        ['appendfsync', server.config.appendfsync],
+        ['wal_bytes', stats.walBytes],
+        ['wal_syncs', stats.walSyncs],
+        ['memtable_bytes', stats.memtableBytes],
+        ['sstables', stats.tables],
+        ['sstable_bytes', stats.tableBytes],
+      ];
+    }
+    case 'stats':
+      return [
+        ['total_connections_received', server.stats.totalConnections],
+        ['total_commands_processed', server.stats.totalCommands],
+        ['total_net_input_bytes', server.stats.netInputBytes],
+        ['total_net_output_bytes', server.stats.netOutputBytes],
+        ['rejected_connections', server.stats.rejectedConnections],
+      ];
+    case 'replication':
+      return [
+        ['role', 'master'],
+        ['connected_slaves', 0],
+        ['master_repl_offset', 0],
+      ];
+    case 'cpu': {
+      const cpu = cpuUsage();
+      return [
+        ['used_cpu_sys', (cpu.system / 1e6).toFixed(6)],
+        ['used_cpu_user', (cpu.user / 1e6).toFixed(6)],
+      ];
+    }
+    case 'keyspace':
+      return server.keyspace
+        .keyspaceInfo()
+        .filter((db) => db.keys > 0)
+        .map((db) => [`db${db.db}`, `keys=${db.keys},expires=${db.expires},avg_ttl=${db.avgTtl}`]);
+  }
+}
+
+const SECTION_TITLES: Record<Section, string> = {
+  server: 'Server',
+  clients: 'Clients',
+  memory: 'Memory',
+  persistence: 'Persistence',
+  stats: 'Stats',
+  replication: 'Replication',
+  cpu: 'CPU',
+  keyspace: 'Keyspace',
+};
+
+const info: CommandHandler = (ctx, argv) => {
+  const asked = argv.slice(1).map(lower);
+  const all = asked.length === 0 || asked.some((s) => s === 'all' || s === 'everything' || s === 'default');
+  const sections = SECTIONS.filter((s) => all || asked.includes(s));
+  const text = sections
+    .map((s) => {
+      const lines = infoSection(runtime(ctx), s).map(([k, v]) => `${k}:${v}\r\n`);
+      return `# ${SECTION_TITLES[s]}\r\n${lines.join('')}`;
+    })
+    .join('\r\n');
+  ctx.reply.verbatim(text);
+};
+
+// ---- CONFIG
+
+const configGetHandler: CommandHandler = (ctx, argv) => {
+  const pairs = configGet(ctx.server.config, argv.slice(2).map((a) => a.toString()));
+  ctx.reply.map(pairs.length);
+  for (const [name, value] of pairs) {
+    ctx.reply.bulk(name);
+    ctx.reply.bulk(value);
+  }
+};
+
+const configSetHandler: CommandHandler = (ctx, argv) => {
+  if (argv.length % 2 !== 0) return ctx.reply.error("ERR wrong number of arguments for 'config|set' command");
+  const pairs: Array<[string, string]> = [];
+  for (let i = 2; i < argv.length; i += 2) pairs.push([argv[i]!.toString(), argv[i + 1]!.toString()]);
+  try {
+    configSet(ctx.server.config, pairs);
+  } catch (err) {
+    if (err instanceof ConfigError) return ctx.reply.error(err.message);
+    throw err;
+  }
+  ctx.reply.simple('OK');
+};
+
+const configResetstat: CommandHandler = (ctx) => {
+  const stats = runtime(ctx).stats;
+  stats.totalConnections = stats.totalCommands = stats.rejectedConnections = 0;
+  stats.netInputBytes = stats.netOutputBytes = 0;
+  ctx.reply.simple('OK');
+};
+
+const configRewrite: CommandHandler = (ctx) => ctx.reply.error('ERR The server is running without a config file');
+
+// ---- persistence and lifecycle
+
+const time: CommandHandler = ({ reply }) => {
+  const micros = BigInt(Math.floor((performance.timeOrigin + performance.now()) * 1000));
+  reply.array(2);
+  reply.bulk(String(micros / 1000000n));
+  reply.bulk(String(micros % 1000000n));
+};
+
+const lastsave: CommandHandler = (ctx) => ctx.reply.integer(runtime(ctx).lastSave);
+
+const save: CommandHandler = async (ctx) => {
+  await runtime(ctx).save();
+  ctx.reply.simple('OK');
+};
+
+const bgsave: CommandHandler = (ctx, argv) => {
+  if (argv.length > 2 || (argv.length === 2 && lower(argv[1]!) !== 'schedule')) return ctx.reply.error('ERR syntax error');
+  const server = runtime(ctx);
+  server.save().catch((err: Error) => server.log('warning', `Background saving error: ${err.message}`));
+  ctx.reply.simple('Background saving started');
+};
+
+/** SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]: every write is already in the WAL, so SAVE and NOSAVE both
+ *  stop cleanly. Like Redis, a successful SHUTDOWN sends no reply: the connection closes. */
+const shutdown: CommandHandler = (ctx, argv) => {
+  for (const arg of argv.slice(1)) {
+    const option = lower(arg);
+    if (option === 'abort') return ctx.reply.error('ERR No shutdown in progress.');
+    if (!['nosave', 'save', 'now', 'force'].includes(option)) return ctx.reply.error('ERR syntax error');
+  }
+  void runtime(ctx).shutdown();
+};
+
+const debugSleep: CommandHandler = async (ctx, argv) => {
+  const seconds = Number(argv[2]!.toString());
+  if (!Number.isFinite(seconds)) return ctx.reply.error('ERR value is not a valid float');
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, seconds * 1000)));
+  ctx.reply.simple('OK');
+};
+
+const ADMIN: readonly CommandFlag[] = ['admin', 'noscript', 'loading', 'stale'];
+const sub = (name: string, arity: number, flags: readonly CommandFlag[], summary: string, handler: CommandHandler): CommandSpec =>
+  spec(name, arity, flags, '2.0.0', summary, handler);
+
+export const serverCommands: CommandSpec[] = [
+  spec('command', -1, ['loading', 'stale'], '2.8.13', 'Get array of Redis command details', command, [
+    sub('command|count', 2, ['loading', 'stale'], 'Get total number of Redis commands', commandCount),
+    sub('command|info', -2, ['loading', 'stale'], 'Get array of specific Redis command details, or all when no argument is given.', commandInfo),
+    sub('command|docs', -2, ['loading', 'stale'], 'Get array of specific Redis command documentation', commandDocs),
+    sub('command|list', -2, ['loading', 'stale'], 'Get an array of Redis command names', commandList),
+    sub('command|getkeys', -3, ['loading', 'stale'], 'Extract keys given a full Redis command', commandGetkeys),
+  ]),
+  spec('info', -1, ['loading', 'stale'], '1.0.0', 'Get information and statistics about the server', info),
+  spec('config', -2, [], '2.0.0', 'A container for server configuration commands', configGetHandler, [
+    sub('config|get', -3, ADMIN, 'Get the values of configuration parameters', configGetHandler),
+    sub('config|set', -4, ADMIN, 'Set configuration parameters to the given values', configSetHandler),
+    sub('config|resetstat', 2, ADMIN, 'Reset the stats returned by INFO', configResetstat),
+    sub('config|rewrite', 2, ADMIN, 'Rewrite the configuration file with the in memory configuration', configRewrite),
+  ]),
+  spec('time', 1, ['loading', 'stale', 'fast'], '2.6.0', 'Return the current server time', time),
+  spec('lastsave', 1, ['loading', 'stale', 'fast'], '1.0.0', 'Get the UNIX time stamp of the last successful save to disk', lastsave),
+  spec('save', 1, ['admin', 'noscript', 'no_multi'], '1.0.0', 'Synchronously save the dataset to disk', save),
+  spec('bgsave', -1, ['admin', 'noscript'], '1.0.0', 'Asynchronously save the dataset to disk', bgsave),
+  spec('shutdown', -1, ['admin', 'noscript', 'loading', 'stale', 'no_multi', 'allow_busy'], '1.0.0', 'Synchronously save the dataset to disk and then shut down the server', shutdown),
+  spec('debug', -2, ['admin', 'noscript', 'loading', 'stale'], '1.0.0', 'A container for debugging commands', debugSleep, [
+    sub('debug|sleep', 3, ['admin', 'noscript', 'loading', 'stale'], 'Stop the server for <seconds>. Decimals allowed.', debugSleep),
+  ]),
+];

@@ -1,0 +1,400 @@
+// One client connection: socket bytes -> RequestDecoder -> command queue -> dispatch -> ReplyWriter -> socket.
+//
+// Commands run in order, synchronously one after another, so each is atomic (as on Redis's single thread); a
+// handler that returns a promise pauses this connection only. Replies are taken per batch (everything decoded
+// from one read, or up to a pause) and released to the socket only once the engine has made durable every
+// write applied so far (`durable(lastSequence)`): nobody sees a write that a crash could take back, and the
+// batches of many clients share one group commit. Batches are chained, so replies stay in order.
+
+import type { Socket } from 'node:net';
+import type { Db } from '@strata/engine';
+import { ProtocolError, ReplyWriter, RequestDecoder } from '@strata/protocol';
+import type { ClientState, CommandContext, CommandSpec } from './command.js';
+import type { ServerRuntime } from './server.js';
+
+export type ReplyMode = 'on' | 'off' | 'skip';
+
+/** A connected client as the connection and server commands see it (CLIENT, QUIT, RESET, INFO). */
+export interface Client extends ClientState {
+  readonly addr: string;
+  readonly laddr: string;
+  noEvict: boolean;
+  /** The CLIENT LIST / CLIENT INFO line, without its newline. */
+  describe(): string;
+  /** RESET: database 0, RESP2, no name, replies on, and unauthenticated if a password is required. */
+  reset(): void;
+  /** CLIENT REPLY: the reply of the command that sets OFF or SKIP is suppressed too (it writes none). */
+  setReplyMode(mode: ReplyMode): void;
+  /** Close once the replies so far are written (QUIT). */
+  closeAfterReply(): void;
+  /** Close now, dropping whatever is not yet written (CLIENT KILL). */
+  kill(): void;
+}
+
+/** Reply bytes held for durability beyond this stop reading from the client until they are written. */
+const MAX_HELD_BYTES = 8 * 1024 * 1024;
+
+type Queued = Buffer[] | ProtocolError;
+
+export class Connection implements Client {
+  readonly id: number;
+  name = '';
+  db = 0;
+  noEvict = false;
+  readonly addr: string;
+  readonly laddr: string;
+
+  private readonly socket: Socket;
+  private readonly server: ServerRuntime;
+  private readonly engine: Db;
+  private readonly reply: ReplyWriter;
+  private readonly decoder: RequestDecoder;
+  private readonly ctx: CommandContext;
+  private isAuthenticated: boolean;
+
+  private readonly createdAt = Date.now();
+  private lastInteraction = Date.now();
+  private lastCommand = 'NULL';
+
+  /** Decoded commands not yet run: queue[head..]. */
+  private queue: Queued[] = [];
+  private head = 0;
+  /** True from the start of a drain until the queue is empty or the connection blocks on output. */
+  private running = false;
+  /** Settles when a command that paused the connection has finished. */
+  private paused: Promise<void> | undefined;
+  /** Run no more commands (QUIT, protocol error, kill, shutdown). */
+  private closing = false;
+  private closed = false;
+
+  /** Reply bytes of the current batch taken out of the writer early (to cut a failed or silenced reply). */
+  private held: Buffer[] = [];
+  /** Batches waiting for durability, chained so that they reach the socket in order. */
+  private outbox: Promise<void> = Promise.resolve();
+  private heldBytes = 0;
+  private durabilityFailed = false;
+  private corked = false;
+  private socketBlocked = false;
+  /** When the output first went over the soft limit (0: it is under). */
+  private softLimitSince = 0;
+
+  private replyOff = false;
+  private skipThis = false;
+  private skipNext = false;
+
+  constructor(socket: Socket, server: ServerRuntime, id: number) {
+    this.socket = socket;
+    this.server = server;
+    this.engine = server.engine;
+    this.id = id;
+    this.addr = `${socket.remoteAddress}:${socket.remotePort}`;
+    this.laddr = `${socket.localAddress}:${socket.localPort}`;
+    this.reply = new ReplyWriter(2);
+    const { config } = server;
+    this.decoder = new RequestDecoder(
+      {
+        onCommand: (argv) => this.queue.push(argv),
+        onError: (err) => this.queue.push(err),
+      },
+      { maxBulkLength: config.protoMaxBulkLen, maxQueryBuffer: config.clientQueryBufferLimit },
+    );
+    this.isAuthenticated = config.requirepass === '';
+    this.decoder.authRequired = !this.isAuthenticated;
+    this.ctx = { client: this, reply: this.reply, server };
+
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('drain', () => {
+      this.socketBlocked = false;
+      this.softLimitSince = 0;
+      this.updateReading();
+      this.run();
+    });
+    socket.on('error', (err) => this.server.log('verbose', `Client id=${id} addr=${this.addr}: ${err.message}`));
+    socket.on('close', () => this.onClose());
+  }
+
+  get protocol(): 2 | 3 {
+    return this.reply.protocol;
+  }
+
+  set protocol(version: 2 | 3) {
+    this.reply.protocol = version;
+  }
+
+  get authenticated(): boolean {
+    return this.isAuthenticated;
+  }
+
+  set authenticated(value: boolean) {
+    this.isAuthenticated = value;
+    this.decoder.authRequired = !value && this.server.config.requirepass !== '';
+  }
+
+  describe(): string {
+    const now = Date.now();
+    const seconds = (ms: number): number => Math.floor(ms / 1000);
+    const omem = this.socket.writableLength + this.heldBytes;
+    return (
+      `id=${this.id} addr=${this.addr} laddr=${this.laddr} fd=${socketFd(this.socket)} name=${this.name} ` +
+      `age=${seconds(now - this.createdAt)} idle=${seconds(now - this.lastInteraction)} flags=${this.closing ? 'c' : 'N'} ` +
+      `db=${this.db} sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 ` +
+      `oll=0 omem=${omem} tot-mem=${omem} events=r cmd=${this.lastCommand} user=default redir=-1 resp=${this.protocol}`
+    );
+  }
+
+  reset(): void {
+    this.db = 0;
+    this.name = '';
+    this.protocol = 2;
+    this.noEvict = false;
+    this.setReplyMode('on');
+    this.authenticated = this.server.config.requirepass === '';
+  }
+
+  setReplyMode(mode: ReplyMode): void {
+    this.replyOff = mode === 'off';
+    this.skipNext = mode === 'skip';
+    if (mode === 'on') this.skipThis = false;
+  }
+
+  closeAfterReply(): void {
+    this.closing = true;
+    this.decoder.close();
+  }
+
+  kill(): void {
+    this.closing = true;
+    this.decoder.close();
+    this.socket.destroy();
+  }
+
+  /** Server shutdown: run no more commands, let the one in flight finish, write the replies, close. */
+  async finish(): Promise<void> {
+    this.closeAfterReply();
+    this.socket.pause();
+    while (this.paused !== undefined) await this.paused;
+    await this.outbox;
+    this.socket.end();
+  }
+
+  /** Called by the server about once a second: idle timeout and the soft output buffer limit. */
+  cron(now: number): void {
+    const { timeout, clientOutputBufferLimit: limit } = this.server.config;
+    if (timeout > 0 && !this.running && now - this.lastInteraction > timeout * 1000) {
+      this.server.log('verbose', `Closing idle client id=${this.id} addr=${this.addr}`);
+      this.kill();
+    } else if (limit.softBytes > 0 && this.softLimitSince > 0 && now - this.softLimitSince > limit.softSeconds * 1000) {
+      this.overLimit();
+    }
+  }
+
+  private onData(chunk: Buffer): void {
+    this.server.stats.netInputBytes += chunk.length;
+    this.lastInteraction = Date.now();
+    this.decoder.feed(chunk);
+    this.run();
+  }
+
+  private onClose(): void {
+    this.closed = true;
+    this.closing = true;
+    this.decoder.close();
+    this.queue = [];
+    this.head = 0;
+  }
+
+  /** Start draining the queue unless a drain is already under way or paused. */
+  private run(): void {
+    if (this.running || this.closed) return;
+    this.running = true;
+    this.drain();
+  }
+
+  private drain(): void {
+    while (this.head < this.queue.length && !this.closing) {
+      if (this.outputBlocked()) {
+        this.flush();
+        this.running = false; // 'drain' or a written batch starts us again
+        return;
+      }
+      const item = this.queue[this.head++]!;
+      const pause = item instanceof ProtocolError ? this.protocolError(item) : this.execute(item);
+      if (pause !== undefined) {
+        this.paused = pause.then(() => {
+          this.paused = undefined;
+          this.drain();
+        });
+        return;
+      }
+    }
+    if (this.head === this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+    }
+    this.flush();
+    this.running = false;
+    if (this.closing && !this.closed) void this.outbox.then(() => this.socket.end());
+  }
+
+  /** Run one command; a promise means the connection waits for it before the next. */
+  private execute(argv: Buffer[]): Promise<void> | undefined {
+    const { reply, server } = this;
+    const found = server.commands.resolve(argv);
+    if (found.error !== undefined) {
+      reply.error(found.error);
+      this.afterCommand(reply.length);
+      return undefined;
+    }
+    const spec = found.spec;
+    if (!this.isAuthenticated && server.config.requirepass !== '' && !spec.flags.includes('no_auth')) {
+      reply.error('NOAUTH Authentication required.');
+      this.afterCommand(reply.length);
+      return undefined;
+    }
+    if (spec.flags.includes('write')) {
+      // Back-pressure: when flushes or compactions fall behind, writers wait (slowed, never failed).
+      const stall = this.engine.writeStall();
+      if (stall !== undefined) {
+        this.flush();
+        return stall.then(() => this.invoke(spec, argv));
+      }
+    }
+    return this.invoke(spec, argv);
+  }
+
+  private invoke(spec: CommandSpec, argv: Buffer[]): Promise<void> | undefined {
+    const before = this.reply.length;
+    this.lastCommand = spec.name;
+    this.server.stats.totalCommands++;
+    let result: void | Promise<void>;
+    try {
+      result = spec.handler(this.ctx, argv);
+    } catch (err) {
+      this.failCommand(spec, before, err);
+      result = undefined;
+    }
+    if (result === undefined) {
+      this.afterCommand(before);
+      return undefined;
+    }
+    return result.then(
+      () => this.afterCommand(before),
+      (err: unknown) => {
+        this.failCommand(spec, before, err);
+        this.afterCommand(before);
+      },
+    );
+  }
+
+  /** A handler threw: its partial reply is replaced by an error, and the server goes on. */
+  private failCommand(spec: CommandSpec, before: number, err: unknown): void {
+    this.cut(before);
+    const message = err instanceof Error ? err.message : String(err);
+    this.server.log('warning', `Command '${spec.name}' failed: ${message}`);
+    this.reply.error(`ERR ${message}`);
+  }
+
+  /** CLIENT REPLY OFF/SKIP: drop what the command just replied. */
+  private afterCommand(before: number): void {
+    const silence = this.replyOff || this.skipThis;
+    this.skipThis = this.skipNext;
+    this.skipNext = false;
+    if (silence) this.cut(before);
+  }
+
+  /** Drop the reply bytes written after the first `keep` untaken ones. */
+  private cut(keep: number): void {
+    const all = this.reply.take();
+    if (keep > 0) this.held.push(all.subarray(0, keep));
+  }
+
+  private protocolError(err: ProtocolError): undefined {
+    this.server.log('verbose', `Protocol error (${err.message}) from client: id=${this.id} addr=${this.addr}`);
+    if (err.reply) this.reply.error(`ERR ${err.message}`);
+    this.closeAfterReply();
+    return undefined;
+  }
+
+  /** End of a batch: hold its replies until every write applied so far is durable, then write them. */
+  private flush(): void {
+    let bytes = this.reply.take();
+    if (this.held.length > 0) {
+      this.held.push(bytes);
+      bytes = Buffer.concat(this.held);
+      this.held = [];
+    }
+    if (bytes.length === 0) return;
+    const sequence = this.engine.lastSequence;
+    this.heldBytes += bytes.length;
+    this.updateReading();
+    this.outbox = this.outbox
+      .then(() => this.engine.durable(sequence))
+      .then(
+        () => this.send(bytes),
+        (err: unknown) => this.failDurability(err),
+      );
+  }
+
+  private send(bytes: Buffer): void {
+    this.heldBytes -= bytes.length;
+    if (this.durabilityFailed || this.closed) return;
+    this.server.stats.netOutputBytes += bytes.length;
+    // Batches released by the same group commit go out in one syscall.
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
+    }
+    if (!this.socket.write(bytes)) this.socketBlocked = true;
+    this.checkOutputLimit();
+    this.updateReading();
+    if (!this.running && !this.outputBlocked()) this.run();
+  }
+
+  /** The WAL failed: the held replies may describe writes that are lost, so none of them is sent. */
+  private failDurability(err: unknown): void {
+    if (this.durabilityFailed) return;
+    this.durabilityFailed = true;
+    this.heldBytes = 0;
+    const message = err instanceof Error ? err.message : String(err);
+    this.server.log('warning', `Write-ahead log failure, closing client id=${this.id}: ${message}`);
+    this.kill();
+  }
+
+  private outputBlocked(): boolean {
+    return this.socketBlocked || this.heldBytes > MAX_HELD_BYTES;
+  }
+
+  /** Stop reading while output is blocked, so neither the query nor the output side grows without bound. */
+  private updateReading(): void {
+    if (this.closing) return;
+    if (this.outputBlocked()) this.socket.pause();
+    else this.socket.resume();
+  }
+
+  private checkOutputLimit(): void {
+    const { hardBytes, softBytes } = this.server.config.clientOutputBufferLimit;
+    const pending = this.socket.writableLength;
+    if (hardBytes > 0 && pending > hardBytes) return this.overLimit();
+    if (softBytes > 0 && pending > softBytes) this.softLimitSince ||= Date.now();
+    else this.softLimitSince = 0;
+  }
+
+  private overLimit(): void {
+    this.server.log(
+      'warning',
+      `Client id=${this.id} addr=${this.addr} closed for overcoming of output buffer limits.`,
+    );
+    this.kill();
+  }
+}
+
+/** The socket's file descriptor, for CLIENT LIST (Node keeps it on the internal handle). */
+function socketFd(socket: Socket): number {
+  const handle = (socket as unknown as { _handle?: { fd?: number } })._handle;
+  return handle?.fd ?? -1;
+}
