@@ -27,6 +27,8 @@ import {
   versionKey,
   type Meta,
 } from './layout.js';
+import { AccessClock, latin1 } from './access-clock.js';
+import { ScanCursors } from './scan-cursor.js';
 
 export interface KeyspaceOptions {
   databases: number;
@@ -59,6 +61,10 @@ export class Keyspace {
   private readonly avgTtls: number[];
   /** Namespaces left behind by FLUSHDB/FLUSHALL, reclaimed by the background cycle. */
   private readonly garbage: number[];
+  /** @internal Last access times for OBJECT IDLETIME. */
+  readonly access = new AccessClock();
+  /** Positions of SCANs in progress. */
+  readonly cursors = new ScanCursors();
 
   private constructor(engine: Db, databases: number, namespaces: number[], nextNamespace: number, garbage: number[]) {
     this.engine = engine;
@@ -115,9 +121,10 @@ export class Keyspace {
 
   /** The live metadata of `key` in `db`, or undefined. A key found expired is deleted (a write), as Redis's
    *  lookupKey does. `value` of the result is a view into engine bytes: copy it before keeping it. */
-  lookup(db: number, key: Uint8Array, now = Date.now()): Meta | undefined {
+  lookup(db: number, key: Uint8Array, now = Date.now(), noTouch = false): Meta | undefined {
     const raw = this.engine.getSync(metaKey(this.namespaces[db]!, key));
     if (raw === undefined) return undefined;
+    if (!noTouch) this.access.touch(db, key, now);
     const meta = decodeMeta(raw);
     if (meta.expireAt !== 0 && meta.expireAt <= now) {
       const batch = this.batch();
@@ -126,6 +133,11 @@ export class Keyspace {
       return undefined;
     }
     return meta;
+  }
+
+  /** Milliseconds since `key` was last read or written (OBJECT IDLETIME). */
+  idleTime(db: number, key: Uint8Array, now = Date.now()): number {
+    return now - this.access.lastAccess(db, key);
   }
 
   /** Keys in `db` not counting expired ones that are still awaiting deletion. O(1) unless the background
@@ -225,6 +237,7 @@ export class Keyspace {
     ]);
     this.namespaces[a] = nsB;
     this.namespaces[b] = nsA;
+    this.access.clear(); // its entries are per db number
     for (const counts of [this.keyCounts, this.expireCounts, this.avgTtls]) {
       [counts[a], counts[b]] = [counts[b]!, counts[a]!];
     }
@@ -412,6 +425,7 @@ export class KeyspaceBatch {
     }
     this.count(db, previous === null ? 1 : 0, (meta.expireAt !== 0 ? 1 : 0) - (previous ? 1 : 0));
     this.pending.set(pendingKey(db, key), meta.expireAt);
+    this.keyspace.access.touch(db, key, Date.now());
   }
 
   /** Deletes `key` if present (even if expired); returns whether an entry was there. */
@@ -467,7 +481,7 @@ export const stringMeta = (value: Uint8Array, expireAt = 0, encoding: Meta['enco
   value,
 });
 
-const pendingKey = (db: number, key: Uint8Array): string => `${db}:${Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1')}`;
+const pendingKey = (db: number, key: Uint8Array): string => `${db}:${latin1(key)}`;
 
 /** Applies ops now; durability is awaited by the connection (engine.durable), which also sees a WAL failure,
  *  so the per-batch promise's rejection is deliberately not reported twice. */

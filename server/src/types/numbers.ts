@@ -97,3 +97,9 @@ export function formatDecimal(d: Decimal): string {
   }
   return negative && text !== '0' ? '-' + text : text;
 }
+
+/** Redis's getIntFromObject: a canonical integer that fits 32 bits (DB indexes), else undefined. */
+export function parseI32(bytes: Uint8Array): number | undefined {
+  const n = parseI64(bytes);
+  return n === undefined || n < -(2n ** 31n) || n >= 2n ** 31n ? undefined : Number(n);
+}

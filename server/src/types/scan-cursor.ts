@@ -23,13 +23,17 @@ export class ScanCursors {
     return cursor.toString();
   }
 
-  /** The position a cursor stands for: undefined to start from the first key, the resume key, or null if the
-   *  argument is not a valid cursor (Redis: "invalid cursor"). */
-  resolve(db: number, cursor: Uint8Array): Buffer | undefined | null {
-    const text = Buffer.from(cursor).toString('latin1');
-    if (!/^\d{1,20}$/.test(text)) return null;
+  /** A cursor argument as Redis's strtoul reads it (a negative number wraps), or undefined if invalid. */
+  static parse(arg: Uint8Array): bigint | undefined {
+    const text = Buffer.from(arg).toString('latin1');
+    if (!/^[+-]?\d{1,20}$/.test(text)) return undefined;
     const value = BigInt(text);
-    if (value > U64_MAX) return null;
+    if (value > U64_MAX || value < -U64_MAX) return undefined;
+    return value < 0n ? value + U64_MAX + 1n : value;
+  }
+
+  /** The position a parsed cursor stands for: undefined to start from the first key, else the resume key. */
+  resolve(db: number, value: bigint): Buffer | undefined {
     if (value === 0n) return undefined;
     const entry = this.positions.get(value);
     if (entry !== undefined && entry.db === db) {
