@@ -14,6 +14,8 @@ export interface Store {
   /** Read up to `count` entries from `start` in key order; resolves to how many were read. */
   scan(start: Uint8Array, count: number): Promise<number>;
   close(): Promise<void>;
+  /** Figures the store reports about itself (e.g. records replayed from its WAL on open), if any. */
+  facts?(): Record<string, number | string | boolean>;
 }
 
 export interface Adapter {

@@ -30,6 +30,10 @@ export const strata: Adapter = {
         return read;
       },
       close: () => db.close(),
+      facts() {
+        const s = db.stats();
+        return { recoveredRecords: s.recoveredRecords, walTailBytesDropped: s.walTailBytesDropped, tables: s.tables, walBytes: s.walBytes };
+      },
     };
   },
 };

@@ -18,9 +18,9 @@ export async function timeReopen(
   const result = await timeOnce(phase, async () => {
     store = await adapter.open(dir, { fsync: 'no', ...options });
   });
-  let seen: Extra = {};
+  let seen: Extra = store!.facts?.() ?? {};
   try {
-    if (inspect) seen = await inspect(store!);
+    if (inspect) seen = { ...seen, ...(await inspect(store!)) };
   } finally {
     await store!.close();
   }

@@ -7,6 +7,8 @@ const PANEL_HEIGHT = 220;
 const MARGIN = { left: 80, right: 20, top: 40, bottom: 60 };
 const GROUP_WIDTH_PER_SUBJECT = 26;
 const GROUP_GAP = 24;
+const MIN_GROUP_WIDTH = 90;
+const LEGEND_WIDTH = 160;
 
 type Value = (p: PhaseResult) => number | undefined;
 
@@ -49,9 +51,10 @@ export function renderChart(report: BenchReport): string {
       ],
     });
 
-  const groupWidth = Math.max(1, subjects.length) * GROUP_WIDTH_PER_SUBJECT + GROUP_GAP;
+  // Wide enough for the phase labels under each group and for the legend row.
+  const groupWidth = Math.max(MIN_GROUP_WIDTH, subjects.length * GROUP_WIDTH_PER_SUBJECT + GROUP_GAP);
   const widest = Math.max(1, ...panels.map((p) => p.phases.length));
-  const width = MARGIN.left + MARGIN.right + widest * groupWidth;
+  const width = Math.max(MARGIN.left + MARGIN.right + widest * groupWidth, MARGIN.left + subjects.length * LEGEND_WIDTH);
   const panelTotal = PANEL_HEIGHT + MARGIN.top + MARGIN.bottom;
   const legendHeight = 30;
   const height = legendHeight + panels.length * panelTotal;
@@ -60,7 +63,7 @@ export function renderChart(report: BenchReport): string {
     `<rect width="${width}" height="${height}" fill="white"/>`,
   ];
   subjects.forEach((s, i) => {
-    const x = MARGIN.left + i * 140;
+    const x = MARGIN.left + i * LEGEND_WIDTH;
     out.push(rect(x, 10, 12, 12, color(i)), text(x + 16, 20, `${report.command}: ${s}`));
   });
   panels.forEach((panel, index) =>
@@ -89,7 +92,7 @@ function drawPanel(panel: Panel, report: BenchReport, subjects: string[], top: n
     out.push(line(MARGIN.left - 4, y, MARGIN.left, y), text(MARGIN.left - 6, y + 4, formatTick(tick), 'end'));
   }
   panel.phases.forEach((phase, g) => {
-    const gx = MARGIN.left + g * groupWidth + GROUP_GAP / 2;
+    const gx = MARGIN.left + g * groupWidth + (groupWidth - subjects.length * GROUP_WIDTH_PER_SUBJECT) / 2;
     subjects.forEach((subject, s) => {
       const result = find(subject, phase);
       if (!result) return;
