@@ -54,13 +54,13 @@ export class BlockCache {
   set(fileNumber: number, offset: number, block: Block): void {
     const charge = block.byteLength;
     if (charge > this.capacity) return;
+    const old = this.files.get(fileNumber)?.get(offset);
+    if (old !== undefined) this.remove(old, this.files.get(fileNumber)!);
     let perFile = this.files.get(fileNumber);
     if (perFile === undefined) {
       perFile = new Map();
       this.files.set(fileNumber, perFile);
     }
-    const old = perFile.get(offset);
-    if (old !== undefined) this.remove(old, perFile);
     const entry = new Entry(fileNumber, offset, block, charge);
     perFile.set(offset, entry);
     this.pushFront(entry);

@@ -1,24 +1,26 @@
-// Copies keys and values into large slabs: one allocation per 256 KiB instead of one per key, and a view on
-// a caller's buffer (say, a slice of a socket chunk) is never kept, so it cannot pin that buffer.
+// Copies values into large slabs: one allocation per 256 KiB instead of one per value, and nothing of a
+// caller's buffer (say, a slice of a socket chunk) is kept, so it cannot be pinned.
 
 const SLAB_SIZE = 256 * 1024;
-/** Larger byte strings get a buffer of their own, so slabs waste little at their ends. */
+/** Larger values get a buffer of their own, so slabs waste little at their ends. */
 const OWN_BUFFER_ABOVE = SLAB_SIZE / 8;
 
 export class Arena {
-  private slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
+  /** The buffer holding the bytes of the last `copy`. */
+  buffer = Buffer.allocUnsafeSlow(SLAB_SIZE);
+  private slab = this.buffer;
   private pos = 0;
   /** Bytes of buffers allocated so far (slabs and own buffers). */
   allocatedBytes = SLAB_SIZE;
 
-  /** A copy of `src` that lives as long as the returned view. */
-  copy(src: Uint8Array): Buffer {
+  /** Copies `src`; returns its offset in `this.buffer`. */
+  copy(src: Uint8Array): number {
     const n = src.length;
     if (n > OWN_BUFFER_ABOVE) {
-      const own = Buffer.allocUnsafeSlow(n);
-      own.set(src);
+      this.buffer = Buffer.allocUnsafeSlow(n);
+      this.buffer.set(src);
       this.allocatedBytes += n;
-      return own;
+      return 0;
     }
     if (this.pos + n > SLAB_SIZE) {
       this.slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
@@ -28,6 +30,7 @@ export class Arena {
     const start = this.pos;
     this.slab.set(src, start);
     this.pos = start + n;
-    return this.slab.subarray(start, start + n);
+    this.buffer = this.slab;
+    return start;
   }
 }

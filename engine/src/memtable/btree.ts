@@ -2,50 +2,101 @@
 // linked both ways for iteration. Entries are only ever added (a memtable never deletes), which keeps the
 // tree simple: inner nodes route by the first entry of each child, and a child's first entry only changes
 // for the leftmost child, whose bound is never consulted.
+//
+// Layout is chosen for memory latency, which dominates a search in a large tree: keys are latin1 strings
+// (one byte per character, so `<` is bytewise order) held in per-node arrays, so a comparison touches one
+// string; values are (buffer, offset, length) triples in parallel arrays, not one view object per value.
 
 import type { ValueKind } from '../iterator/internal-iterator.js';
-import { compareInternal } from '../util/compare.js';
 
 const LEAF_CAPACITY = 64;
 const INNER_CAPACITY = 64;
 
-export class Entry {
-  constructor(
-    readonly key: Buffer,
-    readonly sequence: number,
-    readonly kind: ValueKind,
-    readonly value: Buffer,
-  ) {}
-}
-
-class Leaf {
+export class Leaf {
   readonly isLeaf = true;
-  entries: Entry[] = [];
+  keys: string[] = [];
+  sequences: number[] = [];
+  kinds: ValueKind[] = [];
+  valueBuffers: Buffer[] = [];
+  valueOffsets: number[] = [];
+  valueLengths: number[] = [];
   next: Leaf | null = null;
   prev: Leaf | null = null;
+
+  /** Moves the upper half of the entries into a new leaf and returns it. */
+  splitOff(): Leaf {
+    const right = new Leaf();
+    const half = this.keys.length >>> 1;
+    right.keys = this.keys.splice(half);
+    right.sequences = this.sequences.splice(half);
+    right.kinds = this.kinds.splice(half);
+    right.valueBuffers = this.valueBuffers.splice(half);
+    right.valueOffsets = this.valueOffsets.splice(half);
+    right.valueLengths = this.valueLengths.splice(half);
+    return right;
+  }
 }
 
 class Inner {
   readonly isLeaf = false;
-  /** lows[i] <= every entry of children[i] < lows[i + 1], for i >= 1. */
-  lows: Entry[] = [];
+  /** (lowKeys[i], lowSequences[i]) <= every entry of children[i] < (lowKeys[i+1], lowSequences[i+1]), i >= 1. */
+  lowKeys: string[] = [];
+  lowSequences: number[] = [];
   children: Node[] = [];
 }
 
 type Node = Leaf | Inner;
 
-/** A position in the tree: an entry of a leaf. Filled in by the tree's seek methods. */
+/** Order of (aKey, aSeq) relative to (bKey, bSeq): key ascending, then sequence descending. */
+function compare(aKey: string, aSeq: number, bKey: string, bSeq: number): number {
+  if (aKey !== bKey) return aKey < bKey ? -1 : 1;
+  return aSeq > bSeq ? -1 : aSeq < bSeq ? 1 : 0;
+}
+
+/** Index of the first entry of `leaf` at or after (key, sequence) (the leaf's size if none). */
+function lowerBound(leaf: Leaf, key: string, sequence: number): number {
+  const keys = leaf.keys;
+  const sequences = leaf.sequences;
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compare(keys[mid]!, sequences[mid]!, key, sequence) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The child of `node` whose range holds (key, sequence). */
+function childIndex(node: Inner, key: string, sequence: number): number {
+  const keys = node.lowKeys;
+  const sequences = node.lowSequences;
+  let lo = 0;
+  let hi = keys.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if (compare(keys[mid]!, sequences[mid]!, key, sequence) <= 0) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** Inserts `value` at `at`, shifting by hand: splice would allocate its (empty) result on every call. */
+function insertAt<T>(array: T[], at: number, value: T): void {
+  let i = array.length;
+  array.push(value);
+  for (; i > at; i--) array[i] = array[i - 1]!;
+  array[at] = value;
+}
+
+/** A position in the tree: an entry of a leaf (none when leaf is null). Set by the tree's seek methods. */
 export class TreeCursor {
   leaf: Leaf | null = null;
   index = 0;
 
-  get entry(): Entry | undefined {
-    return this.leaf?.entries[this.index];
-  }
-
   next(): void {
     const leaf = this.leaf!;
-    if (++this.index >= leaf.entries.length) {
+    if (++this.index >= leaf.keys.length) {
       this.leaf = leaf.next;
       this.index = 0;
     }
@@ -54,36 +105,9 @@ export class TreeCursor {
   prev(): void {
     if (--this.index < 0) {
       this.leaf = this.leaf!.prev;
-      this.index = this.leaf === null ? 0 : this.leaf.entries.length - 1;
+      this.index = this.leaf === null ? 0 : this.leaf.keys.length - 1;
     }
   }
-}
-
-/** Index of the first entry at or after (key, sequence) in a sorted array (entries.length if none). */
-function lowerBound(entries: Entry[], key: Uint8Array, sequence: number): number {
-  let lo = 0;
-  let hi = entries.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const e = entries[mid]!;
-    if (compareInternal(e.key, e.sequence, key, sequence) < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** The child of `node` whose range holds (key, sequence). */
-function childIndex(node: Inner, key: Uint8Array, sequence: number): number {
-  const lows = node.lows;
-  let lo = 0;
-  let hi = lows.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >>> 1;
-    const e = lows[mid]!;
-    if (compareInternal(e.key, e.sequence, key, sequence) <= 0) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
 }
 
 export class BTree {
@@ -93,25 +117,84 @@ export class BTree {
   /** Bumped by every change, so cursors know when their (leaf, index) may have moved. */
   version = 0;
   size = 0;
+  /** The inner nodes and child slots of the last descent, for propagating splits upwards. */
+  private readonly path: Inner[] = [];
+  private readonly pathIndex: number[] = [];
 
   /** Adds an entry; an entry with the same key and sequence is replaced. */
-  insert(entry: Entry): void {
-    const sibling = this.insertInto(this.root, entry);
+  insert(key: string, sequence: number, kind: ValueKind, buffer: Buffer, offset: number, length: number): void {
+    this.version++;
+    let node = this.root;
+    // Descend, remembering the path for splits; depth is ~4 for millions of entries.
+    const path = this.path;
+    let depth = 0;
+    while (!node.isLeaf) {
+      const at = childIndex(node, key, sequence);
+      path[depth] = node;
+      this.pathIndex[depth++] = at;
+      node = node.children[at]!;
+    }
+    const leaf = node;
+    const at = lowerBound(leaf, key, sequence);
+    if (at < leaf.keys.length && leaf.keys[at] === key && leaf.sequences[at] === sequence) {
+      leaf.kinds[at] = kind;
+      leaf.valueBuffers[at] = buffer;
+      leaf.valueOffsets[at] = offset;
+      leaf.valueLengths[at] = length;
+      return;
+    }
+    insertAt(leaf.keys, at, key);
+    insertAt(leaf.sequences, at, sequence);
+    insertAt(leaf.kinds, at, kind);
+    insertAt(leaf.valueBuffers, at, buffer);
+    insertAt(leaf.valueOffsets, at, offset);
+    insertAt(leaf.valueLengths, at, length);
+    this.size++;
+    if (leaf.keys.length <= LEAF_CAPACITY) return;
+
+    const right = leaf.splitOff();
+    right.next = leaf.next;
+    right.prev = leaf;
+    if (leaf.next !== null) leaf.next.prev = right;
+    else this.lastLeaf = right;
+    leaf.next = right;
+    let sibling: Node | null = right;
+    let siblingKey = right.keys[0]!;
+    let siblingSequence = right.sequences[0]!;
+    while (sibling !== null && depth > 0) {
+      const parent = path[--depth]!;
+      const slot = this.pathIndex[depth]! + 1;
+      insertAt(parent.children, slot, sibling);
+      insertAt(parent.lowKeys, slot, siblingKey);
+      insertAt(parent.lowSequences, slot, siblingSequence);
+      sibling = null;
+      if (parent.children.length > INNER_CAPACITY) {
+        const half = parent.children.length >>> 1;
+        const split = new Inner();
+        split.children = parent.children.splice(half);
+        split.lowKeys = parent.lowKeys.splice(half);
+        split.lowSequences = parent.lowSequences.splice(half);
+        sibling = split;
+        siblingKey = split.lowKeys[0]!;
+        siblingSequence = split.lowSequences[0]!;
+      }
+    }
     if (sibling !== null) {
       const root = new Inner();
-      root.children = [this.root, sibling];
-      root.lows = [this.lowOf(this.root), this.lowOf(sibling)];
+      const old = this.root;
+      root.children = [old, sibling];
+      root.lowKeys = [old.isLeaf ? old.keys[0]! : old.lowKeys[0]!, siblingKey];
+      root.lowSequences = [old.isLeaf ? old.sequences[0]! : old.lowSequences[0]!, siblingSequence];
       this.root = root;
     }
-    this.version++;
   }
 
   /** Positions `cursor` on the first entry at or after (key, sequence); cursor.leaf is null if none. */
-  seekGE(cursor: TreeCursor, key: Uint8Array, sequence: number): void {
+  seekGE(cursor: TreeCursor, key: string, sequence: number): void {
     let node = this.root;
     while (!node.isLeaf) node = node.children[childIndex(node, key, sequence)]!;
-    const index = lowerBound(node.entries, key, sequence);
-    if (index < node.entries.length) {
+    const index = lowerBound(node, key, sequence);
+    if (index < node.keys.length) {
       cursor.leaf = node;
       cursor.index = index;
     } else {
@@ -127,52 +210,6 @@ export class BTree {
 
   seekToLast(cursor: TreeCursor): void {
     cursor.leaf = this.size > 0 ? this.lastLeaf : null;
-    cursor.index = this.lastLeaf.entries.length - 1;
-  }
-
-  /** Inserts below `node`; returns the new right sibling of `node` if it had to split. */
-  private insertInto(node: Node, entry: Entry): Node | null {
-    if (node.isLeaf) {
-      const entries = node.entries;
-      const at = lowerBound(entries, entry.key, entry.sequence);
-      const existing = entries[at];
-      if (existing !== undefined && compareInternal(existing.key, existing.sequence, entry.key, entry.sequence) === 0) {
-        entries[at] = entry;
-        return null;
-      }
-      // Shift by hand: splice would allocate its (empty) result array on every insert.
-      let i = entries.length;
-      entries.push(entry);
-      for (; i > at; i--) entries[i] = entries[i - 1]!;
-      entries[at] = entry;
-      this.size++;
-      return entries.length > LEAF_CAPACITY ? this.splitLeaf(node) : null;
-    }
-    const at = childIndex(node, entry.key, entry.sequence);
-    const sibling = this.insertInto(node.children[at]!, entry);
-    if (sibling === null) return null;
-    node.children.splice(at + 1, 0, sibling);
-    node.lows.splice(at + 1, 0, this.lowOf(sibling));
-    if (node.children.length <= INNER_CAPACITY) return null;
-    const half = node.children.length >>> 1;
-    const right = new Inner();
-    right.children = node.children.splice(half);
-    right.lows = node.lows.splice(half);
-    return right;
-  }
-
-  private splitLeaf(leaf: Leaf): Leaf {
-    const right = new Leaf();
-    right.entries = leaf.entries.splice(leaf.entries.length >>> 1);
-    right.next = leaf.next;
-    right.prev = leaf;
-    if (leaf.next !== null) leaf.next.prev = right;
-    else this.lastLeaf = right;
-    leaf.next = right;
-    return right;
-  }
-
-  private lowOf(node: Node): Entry {
-    return node.isLeaf ? node.entries[0]! : node.lows[0]!;
+    cursor.index = this.lastLeaf.keys.length - 1;
   }
 }

@@ -1,14 +1,15 @@
-// The mutable in-memory table: a B+tree of internal entries whose bytes live in an arena. Readers and
+// The mutable in-memory table: a B+tree of internal entries, values copied into an arena. Readers and
 // iterators see entries by sequence number, so one memtable serves every snapshot while writes go on.
 
 import type { InternalIterator, ValueKind } from '../iterator/internal-iterator.js';
 import type { LookupResult } from '../sstable/table-reader.js';
+import { latin1 } from '../util/bytes.js';
 import { SEQ_NEWEST, SEQ_OLDEST } from '../util/compare.js';
 import { Arena } from './arena.js';
-import { BTree, Entry, TreeCursor } from './btree.js';
+import { BTree, TreeCursor } from './btree.js';
 
-/** Memory charged per entry beyond its bytes: the entry object, two buffer views, its slot in a leaf. */
-const ENTRY_OVERHEAD = 160;
+/** Memory charged per entry beyond its bytes: the key string's header, six array slots, leaf slack. */
+const ENTRY_OVERHEAD = 80;
 
 export class MemTable {
   private readonly tree = new BTree();
@@ -28,17 +29,25 @@ export class MemTable {
   /** Adds a version of `key`; key and value are copied. Adding the same (key, sequence) again replaces it. */
   add(sequence: number, kind: ValueKind, key: Uint8Array, value: Uint8Array): void {
     const arena = this.arena;
-    this.tree.insert(new Entry(arena.copy(key), sequence, kind, arena.copy(value)));
+    const offset = arena.copy(value);
+    this.tree.insert(latin1(key), sequence, kind, arena.buffer, offset, value.length);
     this.bytes += key.length + value.length + ENTRY_OVERHEAD;
   }
 
   /** The newest version of `key` with sequence <= snapshotSequence (a tombstone included), if any. */
   get(key: Uint8Array, snapshotSequence: number): LookupResult | undefined {
     const cursor = this.cursor;
-    this.tree.seekGE(cursor, key, snapshotSequence);
-    const entry = cursor.entry;
-    if (entry === undefined || entry.key.length !== key.length || Buffer.compare(entry.key, key) !== 0) return undefined;
-    return { kind: entry.kind, value: entry.value, sequence: entry.sequence };
+    const target = latin1(key);
+    this.tree.seekGE(cursor, target, snapshotSequence);
+    const leaf = cursor.leaf;
+    const i = cursor.index;
+    if (leaf === null || leaf.keys[i] !== target) return undefined;
+    const offset = leaf.valueOffsets[i]!;
+    return {
+      kind: leaf.kinds[i]!,
+      value: leaf.valueBuffers[i]!.subarray(offset, offset + leaf.valueLengths[i]!),
+      sequence: leaf.sequences[i]!,
+    };
   }
 
   iterator(): InternalIterator {
@@ -50,32 +59,29 @@ export class MemTable {
 class MemTableIterator implements InternalIterator {
   private readonly tree: BTree;
   private readonly cursor = new TreeCursor();
-  private current: Entry | undefined;
   /** Tree version the cursor's (leaf, index) belongs to. */
   private version = -1;
+  // The current entry, copied out of the leaf: inserts may move it to another leaf.
+  private currentKey = '';
+  private valueBuffer: Buffer | undefined;
+  private valueOffset = 0;
+  private valueLength = 0;
+  private keyView: Buffer | undefined;
+  private valueView: Buffer | undefined;
+  valid = false;
+  sequence = 0;
+  kind = 0 as ValueKind;
 
   constructor(tree: BTree) {
     this.tree = tree;
   }
 
-  get valid(): boolean {
-    return this.current !== undefined;
-  }
-
   get key(): Buffer {
-    return this.current!.key;
-  }
-
-  get sequence(): number {
-    return this.current!.sequence;
-  }
-
-  get kind(): ValueKind {
-    return this.current!.kind;
+    return (this.keyView ??= Buffer.from(this.currentKey, 'latin1'));
   }
 
   get value(): Buffer {
-    return this.current!.value;
+    return (this.valueView ??= this.valueBuffer!.subarray(this.valueOffset, this.valueOffset + this.valueLength));
   }
 
   seekToFirst(): void {
@@ -89,13 +95,13 @@ class MemTableIterator implements InternalIterator {
   }
 
   seek(target: Uint8Array): void {
-    this.tree.seekGE(this.cursor, target, SEQ_NEWEST);
+    this.tree.seekGE(this.cursor, latin1(target), SEQ_NEWEST);
     this.settle();
   }
 
   seekForPrev(target: Uint8Array): void {
     // The entry before the first one past every version of target.
-    this.tree.seekGE(this.cursor, target, SEQ_OLDEST);
+    this.tree.seekGE(this.cursor, latin1(target), SEQ_OLDEST);
     if (this.cursor.leaf === null) this.tree.seekToLast(this.cursor);
     else this.cursor.prev();
     this.settle();
@@ -114,18 +120,31 @@ class MemTableIterator implements InternalIterator {
   }
 
   close(): void {
-    this.current = undefined;
+    this.valid = false;
+    this.valueBuffer = undefined;
   }
 
   /** Inserts may have shifted entries between leaves: find the current entry again (it is still there). */
   private reposition(): void {
-    if (this.version === this.tree.version) return;
-    const current = this.current!;
-    this.tree.seekGE(this.cursor, current.key, current.sequence);
+    if (this.version !== this.tree.version) this.tree.seekGE(this.cursor, this.currentKey, this.sequence);
   }
 
   private settle(): void {
-    this.current = this.cursor.entry;
     this.version = this.tree.version;
+    this.keyView = undefined;
+    this.valueView = undefined;
+    const leaf = this.cursor.leaf;
+    if (leaf === null) {
+      this.valid = false;
+      return;
+    }
+    const i = this.cursor.index;
+    this.valid = true;
+    this.currentKey = leaf.keys[i]!;
+    this.sequence = leaf.sequences[i]!;
+    this.kind = leaf.kinds[i]!;
+    this.valueBuffer = leaf.valueBuffers[i]!;
+    this.valueOffset = leaf.valueOffsets[i]!;
+    this.valueLength = leaf.valueLengths[i]!;
   }
 }

@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { MemTable } from './internals.js';
+import { Random, testSeed } from '../../helpers/random.js';
+import { checkIterator, compareEntries, modelGet, randomEntries, type ModelEntry } from './internal-model.js';
+
+const VALUE = 1;
+const DELETION = 0;
+const b = (s: string): Buffer => Buffer.from(s);
+
+describe('MemTable', () => {
+  test('get sees the newest version at or below the snapshot, tombstones included', () => {
+    const m = new MemTable();
+    m.add(1, VALUE, b('k'), b('v1'));
+    m.add(5, VALUE, b('k'), b('v5'));
+    m.add(7, DELETION, b('k'), b(''));
+    m.add(3, VALUE, b('j'), b('j3'));
+    assert.equal(m.get(b('k'), 0), undefined);
+    assert.deepEqual({ ...m.get(b('k'), 4)!, value: m.get(b('k'), 4)!.value.toString() }, { kind: VALUE, value: 'v1', sequence: 1 });
+    assert.equal(m.get(b('k'), 6)!.value.toString(), 'v5');
+    assert.equal(m.get(b('k'), 7)!.kind, DELETION);
+    assert.equal(m.get(b('k'), 100)!.sequence, 7);
+    assert.equal(m.get(b('ka'), 100), undefined);
+    assert.equal(m.get(b(''), 100), undefined);
+    assert.equal(m.get(b('j'), 2), undefined);
+    assert.equal(m.entries, 4);
+  });
+
+  test('copies keys and values out of the caller buffers', () => {
+    const m = new MemTable();
+    const chunk = Buffer.from('keyvalue');
+    m.add(1, VALUE, chunk.subarray(0, 3), chunk.subarray(3));
+    chunk.fill(0);
+    assert.equal(m.get(b('key'), 1)!.value.toString(), 'value');
+    const it = m.iterator();
+    it.seekToFirst();
+    assert.equal(it.key.toString(), 'key');
+  });
+
+  test('empty keys, empty values, values larger than a slab, and accounting', () => {
+    const m = new MemTable();
+    const big = Buffer.alloc(300_000, 7);
+    m.add(1, VALUE, b(''), b(''));
+    m.add(2, VALUE, b('big'), big);
+    m.add(3, VALUE, Buffer.from([0xff, 0x00]), b('x'));
+    assert.equal(m.get(b(''), 9)!.value.length, 0);
+    assert.ok(m.get(b('big'), 9)!.value.equals(big));
+    assert.equal(m.get(Buffer.from([0xff, 0x00]), 9)!.value.toString(), 'x');
+    assert.equal(m.entries, 3);
+    assert.ok(m.approximateBytes >= 300_000 + 3 + 2 + 1 + 3 * 32);
+  });
+
+  test('matches a sorted model: gets at snapshots and iterators both ways (randomised)', () => {
+    const rnd = new Random(testSeed('memtable model'));
+    const entries = randomEntries(rnd, 1500, 8, 40);
+    const m = new MemTable();
+    // Insert in random order: the tree must sort.
+    const shuffled = entries.slice();
+    for (let i = shuffled.length - 1; i > 0; i--) {
+      const j = rnd.int(i + 1);
+      [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
+    }
+    for (const e of shuffled) m.add(e.sequence, e.kind, e.key, e.value);
+    assert.equal(m.entries, entries.length);
+    for (let n = 0; n < 1000; n++) {
+      const key = rnd.chance(0.8) ? rnd.pick(entries).key : Buffer.from(rnd.bytes(4));
+      const snapshot = rnd.int(entries.length + 2);
+      const want = modelGet(entries, key, snapshot);
+      const got = m.get(key, snapshot);
+      assert.deepEqual(
+        got && [got.sequence, got.kind, got.value.toString('hex')],
+        want && [want.sequence, want.kind, want.value.toString('hex')],
+        `get ${key.toString('hex')} at ${snapshot}`,
+      );
+    }
+    checkIterator(m.iterator(), entries, rnd, 300);
+  });
+
+  test('an iterator stays correct while entries are added behind and ahead of it (randomised)', () => {
+    const rnd = new Random(testSeed('memtable iterator under inserts'));
+    const m = new MemTable();
+    const model: ModelEntry[] = [];
+    let sequence = 0;
+    const addRandom = (): void => {
+      const key = Buffer.from(rnd.bytes(rnd.between(1, 3)));
+      const e: ModelEntry = { key, sequence: ++sequence, kind: VALUE, value: b(String(sequence)) };
+      m.add(e.sequence, e.kind, e.key, e.value);
+      model.push(e);
+    };
+    for (let i = 0; i < 500; i++) addRandom();
+    const it = m.iterator();
+    it.seekToFirst();
+    let previous: { key: Buffer; sequence: number } | undefined;
+    let steps = 0;
+    // Walk forward while inserting many entries (which split leaves); the walk must stay in order and
+    // must visit every entry that existed when it started.
+    const initial = model.slice().sort(compareEntries);
+    const seen = new Set<number>();
+    while (it.valid) {
+      const here = { key: Buffer.from(it.key), sequence: it.sequence };
+      if (previous) assert.ok(compareEntries(previous, here) < 0, 'iterator went out of order');
+      previous = here;
+      seen.add(it.sequence);
+      for (let i = 0; i < 3; i++) addRandom();
+      it.next();
+      steps++;
+    }
+    for (const e of initial) assert.ok(seen.has(e.sequence), `entry ${e.sequence} was skipped`);
+    // And backwards.
+    it.seekToLast();
+    previous = undefined;
+    while (it.valid) {
+      const here = { key: Buffer.from(it.key), sequence: it.sequence };
+      if (previous) assert.ok(compareEntries(here, previous) < 0, 'reverse iterator went out of order');
+      previous = here;
+      addRandom();
+      it.prev();
+    }
+    assert.ok(steps >= initial.length);
+  });
+});
