@@ -139,6 +139,7 @@ export class Server implements ServerRuntime {
       if (bound !== null && typeof bound === 'object') this.port = bound.port;
       this.listeners.push(listener);
     }
+    this.config.port = this.port; // CONFIG GET port tells the port picked for 0
   }
 
   private accept(socket: Socket): void {

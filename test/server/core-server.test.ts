@@ -1,0 +1,180 @@
+// Server commands (INFO, CONFIG, COMMAND, TIME, LASTSAVE, SAVE, BGSAVE, DEBUG SLEEP) and the execution
+// model (a paused connection does not stall the others; pipelined writes of many clients share fsyncs).
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { RespClient } from './support/resp-client.js';
+import { startServer, type RunningServer } from './support/server.js';
+
+let server: RunningServer;
+let c: RespClient;
+before(async () => {
+  server = await startServer();
+  c = await RespClient.connect(server.port);
+});
+after(async () => {
+  await c.close();
+  await server.stop();
+});
+
+/** INFO text -> field map. */
+function parseInfo(text: string): Map<string, string> {
+  const fields = new Map<string, string>();
+  for (const line of text.split('\r\n')) {
+    const colon = line.indexOf(':');
+    if (colon > 0 && !line.startsWith('#')) fields.set(line.slice(0, colon), line.slice(colon + 1));
+  }
+  return fields;
+}
+
+describe('INFO', () => {
+  test('sections in Redis text format, loading:0 for ioredis', async () => {
+    const text = (await c.call('info')) as string;
+    const titles = text.split('\r\n').filter((l) => l.startsWith('# '));
+    assert.deepEqual(titles, ['# Server', '# Clients', '# Memory', '# Persistence', '# Stats', '# Replication', '# CPU', '# Keyspace']);
+    const fields = parseInfo(text);
+    assert.equal(fields.get('loading'), '0');
+    assert.equal(fields.get('redis_version'), '7.0.15');
+    assert.equal(fields.get('tcp_port'), String(server.port));
+    assert.equal(fields.get('role'), 'master');
+    assert.ok(Number(fields.get('connected_clients')) >= 1);
+  });
+
+  test('one section, several, unknown; keyspace lines as Redis prints them; RESP3 verbatim', async () => {
+    assert.equal(await c.call('info', 'nosuch'), '');
+    const two = (await c.call('info', 'clients', 'STATS')) as string;
+    assert.match(two, /^# Clients\r\n(.+\r\n)+\r\n# Stats\r\n(.+\r\n)+$/);
+    await c.call('set', 'info-key', 'v');
+    await c.call('set', 'info-key2', 'v', 'ex', '100');
+    assert.match((await c.call('info', 'keyspace')) as string, /^# Keyspace\r\ndb0:keys=\d+,expires=1,avg_ttl=\d+\r\n$/);
+    const r3 = await RespClient.connect(server.port);
+    await r3.call('hello', '3');
+    assert.match(await r3.raw('info', 'replication'), /^=\d+\r\ntxt:# Replication\r\nrole:master\r\n/);
+    await r3.close();
+  });
+});
+
+describe('CONFIG', () => {
+  test('GET with patterns; the save/appendonly answers redis-benchmark asks for', async () => {
+    assert.deepEqual(await c.call('config', 'get', 'save'), ['save', '']);
+    assert.deepEqual(await c.call('config', 'get', 'appendonly'), ['appendonly', 'yes']);
+    assert.deepEqual(await c.call('config', 'get', 'port', 'databases'), ['port', String(server.port), 'databases', '16']);
+    const all = (await c.call('config', 'get', '*')) as string[];
+    assert.ok(all.includes('maxclients') && all.includes('appendfsync'));
+    assert.deepEqual(await c.call('config', 'get', 'max*'), ['maxclients', '10000']);
+    assert.deepEqual(await c.call('config', 'get', 'nosuch'), []);
+  });
+
+  test('SET validates like Redis, all or nothing', async () => {
+    assert.equal(await c.call('config', 'set', 'maxclients', '500', 'timeout', '0'), 'OK');
+    assert.deepEqual(await c.call('config', 'get', 'maxclients'), ['maxclients', '500']);
+    const errors: Array<[string[], string]> = [
+      [['maxclients', 'abc'], "ERR CONFIG SET failed (possibly related to argument 'maxclients') - argument couldn't be parsed into an integer"],
+      [['databases', '3'], "ERR CONFIG SET failed (possibly related to argument 'databases') - can't set immutable config"],
+      [['appendfsync', 'foo'], "ERR CONFIG SET failed (possibly related to argument 'appendfsync') - can't set immutable config"],
+      [['loglevel', 'foo'], "ERR CONFIG SET failed (possibly related to argument 'loglevel') - argument(s) must be one of the following: debug, verbose, notice, warning"],
+      [['nonexist', '1'], "ERR Unknown option or number of arguments for CONFIG SET - 'nonexist'"],
+      [['protected-mode', 'maybe'], "ERR CONFIG SET failed (possibly related to argument 'protected-mode') - argument must be 'yes' or 'no'"],
+      [['maxclients', '1', 'maxclients', '2'], "ERR CONFIG SET failed (possibly related to argument 'maxclients') - duplicate parameter"],
+      [['timeout', '-1'], "ERR CONFIG SET failed (possibly related to argument 'timeout') - argument must be between 0 and 2147483647 inclusive"],
+      [['proto-max-bulk-len', '1k'], "ERR CONFIG SET failed (possibly related to argument 'proto-max-bulk-len') - argument must be between 1048576 and 9223372036854775807 inclusive"],
+      [['client-output-buffer-limit', 'normal 1mb 0'], "ERR CONFIG SET failed (possibly related to argument 'client-output-buffer-limit') - Wrong number of arguments in buffer limit configuration."],
+      [['maxclients', '7', 'loglevel', 'bad'], "ERR CONFIG SET failed (possibly related to argument 'loglevel') - argument(s) must be one of the following: debug, verbose, notice, warning"],
+      [['maxclients'], "ERR wrong number of arguments for 'config|set' command"],
+    ];
+    for (const [args, error] of errors) assert.deepEqual(await c.call('config', 'set', ...args), { error }, args.join(' '));
+    // The failed multi-parameter SET changed nothing.
+    assert.deepEqual(await c.call('config', 'get', 'maxclients'), ['maxclients', '500']);
+    assert.equal(await c.call('config', 'set', 'maxclients', '10000'), 'OK');
+    assert.equal(await c.call('config', 'set', 'client-output-buffer-limit', 'normal 1mb 512kb 10'), 'OK');
+    assert.deepEqual(await c.call('config', 'get', 'client-output-buffer-limit'), [
+      'client-output-buffer-limit',
+      'normal 1048576 524288 10 slave 268435456 67108864 60 pubsub 33554432 8388608 60',
+    ]);
+    assert.equal(await c.call('config', 'set', 'client-output-buffer-limit', 'normal 0 0 0'), 'OK');
+    assert.equal(await c.call('config', 'resetstat'), 'OK');
+    assert.deepEqual(await c.call('config', 'rewrite'), { error: 'ERR The server is running without a config file' });
+  });
+
+  test('RESP3 CONFIG GET is a map', async () => {
+    const r3 = await RespClient.connect(server.port);
+    await r3.call('hello', '3');
+    assert.equal(await r3.raw('config', 'get', 'databases'), '%1\r\n$9\r\ndatabases\r\n$2\r\n16\r\n');
+    await r3.close();
+  });
+});
+
+describe('COMMAND', () => {
+  test('COUNT, INFO, DOCS, LIST, GETKEYS', async () => {
+    const count = (await c.call('command', 'count')) as number;
+    const all = (await c.call('command')) as unknown[][];
+    assert.equal(all.length, count);
+    assert.ok(count >= 20);
+    const [info, missing] = (await c.call('command', 'info', 'echo', 'nosuch')) as unknown[][];
+    assert.deepEqual(info!.slice(0, 6), ['echo', 2, ['fast'], 0, 0, 0]);
+    assert.equal(missing, null);
+    const [config] = (await c.call('command', 'info', 'config')) as unknown[][];
+    const subs = (config![9] as unknown[][]).map((s) => s[0]);
+    assert.ok(subs.includes('config|get') && subs.includes('config|help'));
+    const docs = (await c.call('command', 'docs', 'ping')) as unknown[];
+    assert.equal(docs[0], 'ping');
+    assert.deepEqual((docs[1] as unknown[]).slice(0, 4), ['summary', 'Ping the server', 'since', '1.0.0']);
+    const names = (await c.call('command', 'list', 'filterby', 'pattern', 'client*')) as string[];
+    assert.ok(names.includes('client') && names.includes('client|setname'));
+    assert.deepEqual(await c.call('command', 'getkeys', 'echo', 'x'), { error: 'ERR The command has no key arguments' });
+    assert.deepEqual(await c.call('command', 'getkeys', 'nosuch', 'x'), { error: 'ERR Invalid command specified' });
+  });
+
+  test('RESP3 COMMAND DOCS is a map of maps', async () => {
+    const r3 = await RespClient.connect(server.port);
+    await r3.call('hello', '3');
+    const docs = (await r3.call('command', 'docs', 'echo')) as Map<string, Map<string, string>>;
+    assert.equal(docs.get('echo')!.get('group'), 'connection');
+    await r3.close();
+  });
+});
+
+describe('TIME LASTSAVE SAVE BGSAVE', () => {
+  test('TIME is seconds and microseconds as bulk strings', async () => {
+    const [seconds, micros] = (await c.call('time')) as string[];
+    assert.ok(Math.abs(Number(seconds) - Date.now() / 1000) < 5);
+    assert.ok(Number(micros) >= 0 && Number(micros) < 1e6);
+  });
+
+  test('SAVE flushes durably and moves LASTSAVE; BGSAVE answers at once', async () => {
+    const before = (await c.call('lastsave')) as number;
+    await c.call('set', 'saved', '1');
+    assert.equal(await c.call('save'), 'OK');
+    assert.ok(((await c.call('lastsave')) as number) >= before);
+    assert.equal(await c.call('bgsave'), 'Background saving started');
+    assert.deepEqual(await c.call('bgsave', 'x'), { error: 'ERR syntax error' });
+  });
+});
+
+describe('execution model', () => {
+  test('DEBUG SLEEP pauses only its own connection', async () => {
+    const sleeper = await RespClient.connect(server.port);
+    const started = Date.now();
+    const slept = sleeper.pipeline([['debug', 'sleep', '0.5'], ['echo', 'after']]);
+    // Another client is served while the first sleeps.
+    assert.equal(await c.call('echo', 'meanwhile'), 'meanwhile');
+    assert.ok(Date.now() - started < 400, 'the other client waited for the sleep');
+    assert.deepEqual(await slept, ['OK', 'after']);
+    assert.ok(Date.now() - started >= 500);
+    await sleeper.close();
+  });
+
+  test('pipelined writes from many clients share fsyncs (group commit)', async () => {
+    const syncs = async (): Promise<number> => Number(parseInfo((await c.call('info', 'persistence')) as string).get('wal_syncs'));
+    const clients = await Promise.all(Array.from({ length: 8 }, () => RespClient.connect(server.port)));
+    const before = await syncs();
+    const writes = 8 * 250;
+    const replies = await Promise.all(
+      clients.map((client, n) => client.pipeline(Array.from({ length: 250 }, (_, i) => ['set', `gc:${n}:${i}`, 'v']))),
+    );
+    assert.ok(replies.flat().every((r) => r === 'OK'));
+    const used = (await syncs()) - before;
+    assert.ok(used > 0 && used < writes / 10, `${used} fsyncs for ${writes} writes`);
+    await Promise.all(clients.map((client) => client.close()));
+  });
+});
