@@ -82,6 +82,7 @@ await yargs(hideBin(process.argv))
         .option('threads', { type: 'number', default: 1, describe: 'concurrent callers' })
         .option('distribution', { choices: ['zipfian', 'uniform', 'latest'] as const, describe: "override every workload's request distribution" })
         .option('fsync', { choices: FSYNC, default: 'no' as FsyncPolicy })
+        .option('load-fsync', { choices: FSYNC, describe: 'fsync policy of the load phase (default: --fsync)' })
         .option('drop-caches', { type: 'boolean', describe: 'drop the page cache between load and run (default: on, off with --quick)' }),
     async (a) => {
       const workloads = list(a.workloads).map((w) => w.toLowerCase());
@@ -96,6 +97,7 @@ await yargs(hideBin(process.argv))
         ...(a.distribution ? { distribution: a.distribution as Distribution } : {}),
         seed: a.seed,
         fsync: a.fsync,
+        loadFsync: a['load-fsync'] ?? a.fsync,
         dir: a.dir,
         dropCaches: a['drop-caches'] ?? !a.quick,
       });
