@@ -524,8 +524,11 @@ export async function open(dir: string, options?: OpenOptions): Promise<Db> {
   try {
     if (!fs.exists(dir)) {
       if (!opts.createIfMissing) throw new StrataError('NotFound', `database directory ${dir} does not exist`);
+      // Each directory created needs its parent synced for its name to survive a crash.
+      const created: string[] = [];
+      for (let d = dir; !fs.exists(d) && dirname(d) !== d; d = dirname(d)) created.unshift(d);
       fs.mkdir(dir);
-      await fs.syncDir(dirname(dir));
+      for (const d of created) await fs.syncDir(dirname(d));
     }
     let lock: { release(): void };
     try {

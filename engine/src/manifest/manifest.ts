@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { corruption, StrataError } from '../errors.js';
 import type { FileHandle, FileSystem } from '../vfs/file-system.js';
-import { RECORD_HEADER_SIZE, RecordReader, readWholeFile, sealRecord } from '../wal/record.js';
+import { findRecordAfter, RECORD_HEADER_SIZE, RecordReader, readWholeFile, sealRecord } from '../wal/record.js';
 import { CURRENT, manifestFileName, TEMP_SUFFIX } from './file-names.js';
 import { decodeEdit, encodeEdit, type TableMeta, type VersionEdit } from './version-edit.js';
 
@@ -139,5 +139,7 @@ export function readManifest(fs: FileSystem, dir: string): RecoveredManifest | u
   if (reader.problem === undefined) return { live, number };
   // The first record was synced before CURRENT named this file: it cannot be torn.
   if (records === 0) throw corruption(path, reader.offset, reader.problem);
+  const follower = findRecordAfter(data, reader.offset);
+  if (follower >= 0) throw corruption(path, reader.offset, `${reader.problem}, yet a whole record follows at offset ${follower}`);
   return { live, number, tornTail: { file: path, offset: reader.offset, problem: reader.problem } };
 }

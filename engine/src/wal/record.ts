@@ -60,6 +60,18 @@ export class RecordReader {
   }
 }
 
+/** Offset of the first whole, checksummed record starting after `from`, or -1. Used after a bad record:
+ *  a torn write leaves nothing valid behind it, so a valid record there means the damage is not a tear. */
+export function findRecordAfter(data: Buffer, from: number): number {
+  for (let o = from + 1; o + RECORD_HEADER_SIZE <= data.length; o++) {
+    const end = o + RECORD_HEADER_SIZE + data.readUInt32LE(o + 4);
+    if (end <= data.length && data[o + 8] === RECORD_VERSION && crc32(data.subarray(o + 4, end)) === data.readUInt32LE(o)) {
+      return o;
+    }
+  }
+  return -1;
+}
+
 /** The whole contents of a file, read through the seam. */
 export function readWholeFile(handle: FileHandle): Buffer {
   const size = handle.size();

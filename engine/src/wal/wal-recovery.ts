@@ -1,5 +1,5 @@
 // Replays the live WALs in order. A record that is incomplete or fails its checksum ends the log: that is
-// a write cut short by a crash only if nothing valid follows it, in its file or in any later WAL. Then the
+// a write cut short by a crash only if no whole record follows it, in its file or in any later WAL. Then the
 // file is cut back to its last whole record (rewritten aside and renamed into place) and the later, empty
 // or torn, WALs are removed, so that appends resume on a clean end. Anything else is corruption.
 
@@ -8,7 +8,7 @@ import { corruption } from '../errors.js';
 import { TEMP_SUFFIX, walFileName } from '../manifest/file-names.js';
 import type { FileSystem } from '../vfs/file-system.js';
 import { type BatchEntryVisitor, decodeBatch } from './batch.js';
-import { RecordReader, readWholeFile } from './record.js';
+import { findRecordAfter, RecordReader, readWholeFile } from './record.js';
 
 export interface WalReplay {
   /** Highest sequence number found (0 if none). */
@@ -48,13 +48,17 @@ export async function replayWals(
     }
     if (reader.problem === undefined) continue;
 
-    // Cut here, provided no later WAL holds a valid record.
+    // Cut here, provided no valid record follows, in this WAL or a later one.
+    const follower = findRecordAfter(data, reader.offset);
+    if (follower >= 0) {
+      throw corruption(path, reader.offset, `${reader.problem}, yet a whole record follows at offset ${follower}`);
+    }
     const later = numbers.slice(i + 1);
     for (const n of later) {
       const laterPath = join(dir, walFileName(n));
       const laterData = readWal(fs, laterPath);
-      if (new RecordReader(laterData, laterPath).next()) {
-        throw corruption(path, reader.offset, `${reader.problem}, yet the later log ${laterPath} holds valid records`);
+      if (findRecordAfter(laterData, -1) >= 0) {
+        throw corruption(path, reader.offset, `${reader.problem}, yet the later log ${laterPath} holds whole records`);
       }
       result.droppedBytes += laterData.length;
     }
