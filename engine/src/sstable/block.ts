@@ -4,6 +4,7 @@
 
 import { corruption } from '../errors.js';
 import { ValueKind } from '../iterator/internal-iterator.js';
+import { compareBytes } from '../util/bytes.js';
 import { ByteReader } from '../util/varint.js';
 
 export class Block {
@@ -12,6 +13,8 @@ export class Block {
   /** End of the entries = start of the restart array. */
   readonly restartsOffset: number;
   readonly numRestarts: number;
+  /** The restart array, copied out of the contents (which need not be 4-byte aligned) once verified. */
+  private readonly restarts: Uint32Array;
   /** For error messages: which file and where in it the block starts. */
   readonly file: string;
   readonly fileOffset: number;
@@ -28,9 +31,11 @@ export class Block {
     if (n < 1 || restartsOffset < 0) throw corruption(file, fileOffset, `bad restart count ${n} in a ${len}-byte block`);
     this.numRestarts = n;
     this.restartsOffset = restartsOffset;
+    this.restarts = new Uint32Array(n);
     let previous = -1;
     for (let i = 0; i < n; i++) {
       const r = data.readUInt32LE(restartsOffset + 4 * i);
+      this.restarts[i] = r;
       if (r <= previous || (r >= restartsOffset && !(r === 0 && n === 1))) {
         throw corruption(file, fileOffset, `restart point ${i} (${r}) out of order or beyond the entries`);
       }
@@ -40,11 +45,11 @@ export class Block {
 
   /** Memory charged to a cache for holding this block. */
   get byteLength(): number {
-    return this.data.length + 128;
+    return this.data.length + this.restarts.byteLength + 192;
   }
 
   restart(i: number): number {
-    return this.data.readUInt32LE(this.restartsOffset + 4 * i);
+    return this.restarts[i]!;
   }
 }
 
@@ -94,14 +99,14 @@ export class BlockIterator {
 
   /** Compares the current entry with (key, sequence) in internal order. */
   compareTo(key: Uint8Array, sequence: number): number {
-    const c = this.keyBuf.compare(key, 0, key.length, 0, this.keyLength);
+    const c = compareBytes(this.keyBuf, 0, this.keyLength, key, 0, key.length);
     if (c !== 0) return c;
     return this.sequence > sequence ? -1 : this.sequence < sequence ? 1 : 0;
   }
 
   /** True if the current entry's user key equals `key`. */
   keyEquals(key: Uint8Array): boolean {
-    return this.keyLength === key.length && this.keyBuf.compare(key, 0, key.length, 0, this.keyLength) === 0;
+    return this.keyLength === key.length && compareBytes(this.keyBuf, 0, this.keyLength, key, 0, key.length) === 0;
   }
 
   seekToFirst(): void {
@@ -135,9 +140,7 @@ export class BlockIterator {
     let hi = block.numRestarts - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
-      this.keyLength = 0;
-      this.decode(block.restart(mid));
-      if (this.compareTo(key, sequence) < 0) lo = mid;
+      if (this.compareRestart(block.restart(mid), key, sequence) < 0) lo = mid;
       else hi = mid - 1;
     }
     this.keyLength = 0;
@@ -178,6 +181,26 @@ export class BlockIterator {
     this.keyLength = 0;
     this.decode(start);
     while (this.nextOffset < target) this.decode(this.nextOffset);
+  }
+
+  /** Compares the entry at a restart point (stored whole, shared = 0) with (key, sequence), in place. */
+  private compareRestart(offset: number, key: Uint8Array, sequence: number): number {
+    const r = this.reader;
+    const limit = this.limit;
+    r.pos = offset;
+    const shared = r.varint(limit);
+    const unshared = r.varint(limit);
+    const valueLength = r.varint(limit);
+    const start = r.pos;
+    if (shared !== 0 || unshared < 0 || valueLength < 0 || start + unshared > limit) {
+      this.corrupt(offset, 'bad entry header at a restart point');
+    }
+    const c = compareBytes(this.data, start, start + unshared, key, 0, key.length);
+    if (c !== 0) return c;
+    r.pos = start + unshared;
+    const entrySequence = r.varint(limit);
+    if (entrySequence < 0) this.corrupt(offset, 'bad sequence');
+    return entrySequence > sequence ? -1 : entrySequence < sequence ? 1 : 0;
   }
 
   private decode(offset: number): void {
