@@ -30,10 +30,18 @@ export const strata: Adapter = {
         return read;
       },
       close: () => db.close(),
-      facts() {
-        const s = db.stats();
-        return { recoveredRecords: s.recoveredRecords, walTailBytesDropped: s.walTailBytesDropped, tables: s.tables, walBytes: s.walBytes };
-      },
+      facts: () => flatten(db.stats()),
     };
   },
 };
+
+/** stats() as flat scalar figures (`blockCache.hits`), so new counters (compaction, amplification)
+ *  reach the report without the bench knowing their names. */
+function flatten(stats: object, prefix = ''): Record<string, number | string | boolean> {
+  const out: Record<string, number | string | boolean> = {};
+  for (const [key, value] of Object.entries(stats)) {
+    if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') out[prefix + key] = value;
+    else if (value && typeof value === 'object' && !prefix) Object.assign(out, flatten(value as object, `${key}.`));
+  }
+  return out;
+}

@@ -18,11 +18,16 @@ export async function timeReopen(
   const result = await timeOnce(phase, async () => {
     store = await adapter.open(dir, { fsync: 'no', ...options });
   });
-  let seen: Extra = store!.facts?.() ?? {};
+  const storeStats = store!.facts?.();
+  let seen: Extra = {};
   try {
-    if (inspect) seen = { ...seen, ...(await inspect(store!)) };
+    if (inspect) seen = await inspect(store!);
   } finally {
     await store!.close();
   }
-  return { ...result, extra: { records, recordsPerSec: Math.round(records / result.seconds), ...seen } };
+  return {
+    ...result,
+    extra: { records, recordsPerSec: Math.round(records / result.seconds), ...seen },
+    ...(storeStats ? { storeStats } : {}),
+  };
 }

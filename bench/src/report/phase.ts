@@ -19,6 +19,8 @@ export async function runPhase(spec: PhaseSpec, label: string): Promise<PhaseRes
   const byKind = (spec.kinds ?? []).map(() => new LatencyRecorder());
   const progress = new Progress(label, spec.operations);
   let next = 0;
+  // Resident memory of this process (the store lives in it), sampled every 1024 operations.
+  let peakRss = process.memoryUsage.rss();
   const caller = async (): Promise<void> => {
     while (next < spec.operations) {
       const i = next++;
@@ -27,7 +29,10 @@ export async function runPhase(spec: PhaseSpec, label: string): Promise<PhaseRes
       const t1 = performance.now();
       overall.recordSince(t0, t1);
       if (typeof kind === 'number') byKind[kind]!.recordSince(t0, t1);
-      if ((i & 1023) === 0) progress.update(i);
+      if ((i & 1023) === 0) {
+        progress.update(i);
+        peakRss = Math.max(peakRss, process.memoryUsage.rss());
+      }
     }
   };
   const started = performance.now();
@@ -44,6 +49,7 @@ export async function runPhase(spec: PhaseSpec, label: string): Promise<PhaseRes
     seconds,
     opsPerSec: spec.operations / seconds,
     latency: overall.summary(),
+    extra: { peakRssMB: Math.round(peakRss / 2 ** 20) },
   };
   if (spec.kinds) {
     result.latencyByOp = {};

@@ -14,6 +14,8 @@ export interface PhaseResult {
   /** Per operation type (YCSB read/update/insert/scan/rmw). */
   latencyByOp?: Record<string, LatencySummary>;
   extra?: Record<string, number | string | boolean>;
+  /** What the store said about itself after the phase (Strata: stats(), flattened). */
+  storeStats?: Record<string, number | string | boolean>;
 }
 
 export interface SubjectResult {

@@ -2,13 +2,18 @@
 import type { BenchReport } from './result.js';
 import { formatCount } from './progress.js';
 
+/** Store stats worth a place in the table (the JSON has them all): what recovery replayed, the shape
+ *  of the tree, background work and amplification. */
+const TABLE_STATS = /^Δ?(recoveredRecords|tables|flushes)$|compaction|amplification|stall/i;
+
 export function renderTable(report: BenchReport): string {
   const header = ['subject', 'phase', 'ops', 'ops/s', 'secs', 'p50 µs', 'p95 µs', 'p99 µs', 'p99.9 µs', 'max µs', 'notes'];
   const rows: string[][] = [];
   for (const r of report.results) {
     for (const p of r.phases) {
       const l = p.latency;
-      const extra = p.extra ? Object.entries(p.extra).map(([k, v]) => `${k}=${typeof v === 'number' ? formatNumber(v) : v}`) : [];
+      const shownStats = Object.entries(p.storeStats ?? {}).filter(([k]) => TABLE_STATS.test(k));
+      const extra = [...Object.entries(p.extra ?? {}), ...shownStats].map(([k, v]) => `${k}=${typeof v === 'number' ? formatNumber(v) : v}`);
       if (report.ratios?.[p.phase] !== undefined && r.subject.startsWith('strata')) extra.unshift(`ratio=${report.ratios[p.phase]!.toFixed(2)}`);
       rows.push([
         r.subject,
