@@ -6,10 +6,10 @@ import { KeyType, StringEncoding, type Meta } from '../types/layout.js';
 import {
   I64_MAX,
   I64_MIN,
-  addDecimals,
-  formatDecimal,
-  isOutOfRange,
-  parseDecimal,
+  addLongDoubles,
+  formatLongDouble,
+  isInfinite,
+  parseLongDouble,
   parseI64,
 } from '../types/numbers.js';
 import {
@@ -266,17 +266,19 @@ function decrby(ctx: CommandContext, argv: Argv): void {
   incrBy(ctx, argv[1]!, -n);
 }
 
+const ZERO = { negative: false, mantissa: 0n, exponent: 0 };
+
 function incrbyfloat(ctx: CommandContext, argv: Argv): void {
   const now = Date.now();
   const meta = readString(ctx, argv[1]!, now);
   if (meta === null) return;
-  const current = meta === undefined ? { mantissa: 0n, exponent: 0 } : parseDecimal(meta.value);
-  const increment = parseDecimal(argv[2]!);
+  const current = meta === undefined ? ZERO : parseLongDouble(meta.value);
+  const increment = parseLongDouble(argv[2]!);
   if (current === undefined || increment === undefined) return ctx.reply.error(NOT_FLOAT);
   if (current === 'infinite' || increment === 'infinite') return ctx.reply.error(NAN_OR_INFINITY);
-  const sum = addDecimals(current, increment);
-  if (isOutOfRange(sum)) return ctx.reply.error(NAN_OR_INFINITY);
-  const text = formatDecimal(sum);
+  const sum = addLongDoubles(current, increment);
+  if (isInfinite(sum)) return ctx.reply.error(NAN_OR_INFINITY);
+  const text = formatLongDouble(sum);
   writeString(ctx, argv[1]!, Buffer.from(text), meta?.expireAt ?? 0, StringEncoding.NoInt);
   ctx.reply.bulk(text);
 }
