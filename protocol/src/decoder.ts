@@ -47,6 +47,7 @@ export class ProtocolError extends Error {
   }
 }
 
+const INLINE_TOO_BIG = 'Protocol error: too big inline request';
 const QUERY_BUFFER_EXCEEDED = 'Closing client that reached max query buffer length';
 /** Without AUTH, Redis refuses larger requests (CVE-2021-32675). */
 const UNAUTHENTICATED_MAX_MULTIBULK = 10;
@@ -137,6 +138,8 @@ export class RequestDecoder {
   private commandBytes = 0;
   /** Bytes of the current line (header or inline) seen so far, excluding its terminator. */
   private lineBytes = 0;
+  /** Whether the current header line is a command's "*N" rather than an argument's "$L". */
+  private countLine = false;
   /** The first byte of the current header line ('*', '$' or what came instead), -1 before it arrives. */
   private headerType = -1;
   private stuckMessage = '';
@@ -192,7 +195,7 @@ export class RequestDecoder {
           if (nulAt !== -1 && (lf === -1 || nulAt < lf)) {
             this.lineBytes += nulAt - pos;
             pos = nulAt;
-            this.becomeStuck('Protocol error: too big inline request');
+            this.becomeStuck(INLINE_TOO_BIG);
           } else if (lf === -1) {
             this.lineBytes += end - pos;
             pos = end;
@@ -217,9 +220,7 @@ export class RequestDecoder {
           this.commandBytes += pos - from;
           if (pos === end) break;
           if (chunk[pos] === 0) {
-            this.becomeStuck(
-              this.headerType === STAR ? 'Protocol error: too big mbulk count string' : 'Protocol error: too big bulk count string',
-            );
+            this.becomeStuck(this.headerTooBig());
           } else {
             pos++;
             this.commandBytes++;
@@ -230,7 +231,7 @@ export class RequestDecoder {
         case HEADER_END:
           pos++;
           this.commandBytes++;
-          if (this.headerType === STAR) this.multibulkHeader();
+          if (this.countLine) this.multibulkHeader();
           else this.bulkHeader();
           break;
         case BODY: {
@@ -260,29 +261,27 @@ export class RequestDecoder {
 
   /** Redis checks sizes once per read: an unterminated line or a command that outgrew its limit fails here. */
   private endOfChunk(chunk: Buffer, start: number, end: number): void {
-    switch (this.state) {
-      case BOUNDARY:
-      case DONE:
-        return;
-      case STUCK:
-        break;
-      default:
-        this.appendPending(chunk, start, end, false);
-        if (this.commandBytes > this.limits.maxQueryBuffer) return this.fail(QUERY_BUFFER_EXCEEDED, false);
-        if (this.state === INLINE) this.stuckMessage = 'Protocol error: too big inline request';
-        else if (this.state === HEADER) {
-          this.stuckMessage =
-            this.headerType === STAR ? 'Protocol error: too big mbulk count string' : 'Protocol error: too big bulk count string';
-        } else return;
+    if (this.state === BOUNDARY || this.state === DONE) return;
+    if (this.state !== STUCK) {
+      this.appendPending(chunk, start, end, false);
+      if (this.commandBytes > this.limits.maxQueryBuffer) return this.fail(QUERY_BUFFER_EXCEEDED, false);
     }
-    if (this.lineBytes > this.limits.maxInlineLength) this.fail(this.stuckMessage);
+    if (this.lineBytes <= this.limits.maxInlineLength) return;
+    if (this.state === STUCK) this.fail(this.stuckMessage);
+    else if (this.state === INLINE) this.fail(INLINE_TOO_BIG);
+    else if (this.state === HEADER) this.fail(this.headerTooBig());
   }
 
   private startHeader(type: number): void {
     this.state = HEADER;
-    this.headerType = type === STAR ? STAR : -1;
+    this.countLine = type === STAR;
+    this.headerType = this.countLine ? STAR : -1;
     this.lineBytes = 0;
     this.number.reset();
+  }
+
+  private headerTooBig(): string {
+    return this.countLine ? 'Protocol error: too big mbulk count string' : 'Protocol error: too big bulk count string';
   }
 
   private becomeStuck(message: string): void {

@@ -187,6 +187,7 @@ describe('RequestDecoder: errors and limits', () => {
     ['*-9223372036854775809\r\n', 'Protocol error: invalid multibulk length'],
     ['*1\r\nfoo\r\n', "Protocol error: expected '$', got 'f'"],
     ['*1\r\n:1\r\n', "Protocol error: expected '$', got ':'"],
+    ['*1\r\n*1\r\n$4\r\nPING\r\n', "Protocol error: expected '$', got '*'"],
     ['*1\r\n\r\n', "Protocol error: expected '$', got '\r'"],
     ['*1\r\n\x01\r\n', "Protocol error: expected '$', got '\x01'"],
     ['*1\r\n$-1\r\n', 'Protocol error: invalid bulk length'],
