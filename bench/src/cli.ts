@@ -76,7 +76,16 @@ await yargs(hideBin(process.argv))
     'YCSB core workloads A-F: load, then run, per engine',
     (y) =>
       engines(common(y), ENGINE_NAMES)
-        .option('workloads', { type: 'string', default: DEFAULT_ORDER.join(','), describe: 'comma-separated from a-f, run in this order' })
+        .option('workloads', {
+          type: 'string',
+          default: DEFAULT_ORDER.join(','),
+          describe: 'comma-separated from a-f, run in this order',
+          coerce: (v: string) => {
+            const names = list(v).map((w) => w.toLowerCase());
+            for (const w of names) if (!WORKLOADS[w]) throw new Error(`unknown workload "${w}" (known: a-f)`);
+            return names;
+          },
+        })
         .option('records', { type: 'number', describe: 'records loaded (default 100,000)' })
         .option('operations', { type: 'number', describe: 'operations per workload (default 100,000)' })
         .option('threads', { type: 'number', default: 1, describe: 'concurrent callers' })
@@ -85,11 +94,9 @@ await yargs(hideBin(process.argv))
         .option('load-fsync', { choices: FSYNC, describe: 'fsync policy of the load phase (default: --fsync)' })
         .option('drop-caches', { type: 'boolean', describe: 'drop the page cache between load and run (default: on, off with --quick)' }),
     async (a) => {
-      const workloads = list(a.workloads).map((w) => w.toLowerCase());
-      for (const w of workloads) if (!WORKLOADS[w]) throw new Error(`unknown workload "${w}" (known: a-f)`);
       const report = await ycsb({
         engines: a.engines,
-        workloads,
+        workloads: a.workloads,
         records: pick(a.records, a.quick, 2000, 100_000),
         operations: pick(a.operations, a.quick, 2000, 100_000),
         valueSize: a['value-size'] ?? 100,
