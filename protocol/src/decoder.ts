@@ -150,7 +150,11 @@ export class RequestDecoder {
 
   constructor(handlers: DecoderHandlers, limits: Partial<DecoderLimits> = {}) {
     this.handlers = handlers;
-    this.limits = { ...DEFAULT_DECODER_LIMITS, ...limits };
+    this.limits = { ...DEFAULT_DECODER_LIMITS };
+    for (const key of Object.keys(limits) as (keyof DecoderLimits)[]) {
+      const value = limits[key];
+      if (value !== undefined) this.limits[key] = value; // an unset option keeps Redis's default
+    }
     this.parser = new RedisParser({
       returnBuffers: true,
       returnReply: (reply: Buffer[]) => {
@@ -167,6 +171,7 @@ export class RequestDecoder {
   close(): void {
     this.state = DONE;
     this.pending = null;
+    this.pendingLength = 0;
   }
 
   /** Decodes every command completed by `chunk`, calling onCommand for each in order. */
