@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // strata-bench: side-by-side benchmarks. `npm run bench -- <command> [options]` from the repo root.
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
@@ -8,6 +9,7 @@ import { engine } from './commands/engine.js';
 import { recovery } from './commands/recovery.js';
 import { server } from './commands/server.js';
 import { ycsb } from './commands/ycsb.js';
+import { renderMarkdown } from './report/markdown.js';
 import { defaultOutPath, writeReport } from './report/output.js';
 import type { BenchReport } from './report/result.js';
 import { DEFAULT_ORDER, WORKLOADS, type Distribution } from './ycsb/workloads.js';
@@ -152,7 +154,18 @@ await yargs(hideBin(process.argv))
       await finish(report, a.out);
     },
   )
-  .demandCommand(1, 'name a command: engine, ycsb, server or recovery')
+  .command(
+    'markdown <results..>',
+    'print results JSON files as Markdown comparison tables (for the README)',
+    (y) => y.positional('results', { type: 'string', array: true, demandOption: true }),
+    (a) => {
+      for (const file of a.results) {
+        const report = JSON.parse(readFileSync(file, 'utf8')) as BenchReport;
+        process.stdout.write(`${report.command} ${JSON.stringify(report.options)}\n\n${renderMarkdown(report)}\n`);
+      }
+    },
+  )
+  .demandCommand(1, 'name a command: engine, ycsb, server, recovery or markdown')
   .strict()
   .help()
   .parseAsync();

@@ -13,6 +13,7 @@ export { WORKLOADS, OPERATION_KINDS, type Workload, type Distribution } from './
 export { LatencyRecorder, type LatencySummary } from './report/latency.js';
 export { parseCsv } from './redis/redis-benchmark.js';
 export { renderChart } from './report/svg.js';
+export { renderMarkdown } from './report/markdown.js';
 export type { BenchReport, PhaseResult, SubjectResult, CacheDrop } from './report/result.js';
 export type { MachineFacts } from './report/machine.js';
 export { adapters, adapterNamed, type Adapter, type Store } from './adapters/index.js';

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { BenchReport } from '@strata/bench';
+import { renderMarkdown, type BenchReport } from '@strata/bench';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const cli = join(root, 'bench', 'dist', 'cli.js');
@@ -67,6 +67,9 @@ test('ycsb --quick: every engine loads and runs workloads A-F', async () => {
   assert.deepEqual(report.results[0]!.phases.map((p) => p.phase), ['load', 'run-A', 'run-B', 'run-C', 'run-F', 'run-D', 'run-E']);
   const runE = report.results[0]!.phases.find((p) => p.phase === 'run-E')!;
   assert.ok(runE.latencyByOp?.scan && runE.latencyByOp.insert, 'workload E reports scan and insert latencies');
+  const markdown = renderMarkdown(report);
+  assert.match(markdown, /^\| phase \| strata \| classic-level \| rocksdb \| lmdb \| strata \/ classic-level \|/);
+  assert.match(markdown, /\n\| run-E \| [\d.]+k?\/s \(P99 \d+ µs\) \|.*\d\.\d\d× \|\n/);
 });
 
 test('engine --quick: db_bench phases for strata and a peer', async () => {
