@@ -75,7 +75,7 @@ describe('RequestDecoder: framing', () => {
   test('a pipeline decodes the same whole, byte by byte and in random chunks', () => {
     for (const seed of testSeeds('decoder pipeline', 3)) {
       const rng = new Random(seed);
-      const { wire, expected } = randomPipeline(rng, 200);
+      const { wire, expected } = randomPipeline(rng, 150);
       const whole = decode([wire]);
       assert.deepEqual(whole.errors, [], `seed ${seed}`);
       assert.deepEqual(whole.commands, expected, `seed ${seed}`);
