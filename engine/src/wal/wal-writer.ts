@@ -29,6 +29,7 @@ const INITIAL_BUFFER = 64 * 1024;
 /** A pending buffer grown beyond this by a huge batch is given back after its write. */
 const MAX_KEPT_BUFFER = 4 * 1024 * 1024;
 const EVERYSEC_MS = 1000;
+const YIELD_EVERY_MS = 1;
 
 /** Any failure of the log as the error the database reports from then on. */
 export function walError(error: unknown): StrataError {
@@ -59,6 +60,8 @@ export class WalWriter {
   private dirDirty = false;
   private failure: StrataError | undefined;
   private closed = false;
+  /** When a commit last waited for a turn of the event loop. */
+  private lastTurn = 0;
   private idleWaiters: (() => void)[] = [];
   private readonly timer: NodeJS.Timeout | undefined;
   syncs = 0;
@@ -157,7 +160,16 @@ export class WalWriter {
     if (group === undefined) group = this.pendingGroup = newGroup();
     if (!this.scheduled) {
       this.scheduled = true;
-      queueMicrotask(this.commit);
+      // A microtask gathers everything the current task writes. But a writer awaiting each write in a
+      // loop would then never let the event loop turn (flushes, timers, I/O would starve): once a
+      // millisecond, the commit waits for the next turn instead.
+      const now = performance.now();
+      if (now - this.lastTurn < YIELD_EVERY_MS) {
+        queueMicrotask(this.commit);
+      } else {
+        this.lastTurn = now;
+        setImmediate(this.commit);
+      }
     }
     return group.promise;
   }
