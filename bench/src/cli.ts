@@ -27,13 +27,15 @@ function common<T>(y: Argv<T>) {
   return y
     .option('quick', { type: 'boolean', default: false, describe: 'tiny sizes: a smoke run in well under a minute' })
     .option('out', { type: 'string', describe: 'JSON results path (an .svg chart is written beside it)' })
-    .option('dir', { type: 'string', default: os.tmpdir(), describe: 'where fresh data directories are made' })
-    .option('seed', { type: 'number', default: 42, describe: 'PRNG seed: same seed, same keys and operations' })
-    .option('value-size', { type: 'number', describe: 'value bytes (default 100)' });
+    .option('dir', { type: 'string', default: os.tmpdir(), describe: 'where fresh data directories are made' });
 }
 
-function engines<T>(y: Argv<T>, fallback: string[]) {
-  return y.option('engines', {
+/** Options of the commands that drive stores through their adapters. */
+function stores<T>(y: Argv<T>, fallback: string[]) {
+  return common(y)
+    .option('seed', { type: 'number', default: 42, describe: 'PRNG seed: same seed, same keys and operations' })
+    .option('value-size', { type: 'number', default: 100, describe: 'value bytes' })
+    .option('engines', {
     type: 'string',
     default: fallback.join(','),
     describe: `comma-separated, from: ${ENGINE_NAMES.join(', ')}`,
@@ -54,9 +56,9 @@ await yargs(hideBin(process.argv))
   .scriptName('strata-bench')
   .command(
     'engine',
-    'engine core micro-benchmarks (db_bench-like): fillseq, readrandom, reopen, fillrandom, fillsync, walreplay',
+    'engine micro-benchmarks after db_bench: fillseq, fillrandom, overwrite, reopen, readrandom, readwhilewriting, fillsync, walreplay',
     (y) =>
-      engines(common(y), ['strata'])
+      stores(y, ['strata'])
         .option('records', { type: 'number', describe: 'keys per phase (default 1,000,000)' })
         .option('sync-records', { type: 'number', describe: 'puts in the fsync-always phase (default 100,000)' })
         .option('writers', { type: 'number', default: 64, describe: 'concurrent writers in the fsync-always phase' }),
@@ -66,7 +68,7 @@ await yargs(hideBin(process.argv))
         records: pick(a.records, a.quick, 2000, 1_000_000),
         syncRecords: pick(a['sync-records'], a.quick, 500, 100_000),
         writers: a.writers,
-        valueSize: a['value-size'] ?? 100,
+        valueSize: a['value-size'],
         seed: a.seed,
         dir: a.dir,
       });
@@ -77,7 +79,7 @@ await yargs(hideBin(process.argv))
     'ycsb',
     'YCSB core workloads A-F: load, then run, per engine',
     (y) =>
-      engines(common(y), ENGINE_NAMES)
+      stores(y, ENGINE_NAMES)
         .option('workloads', {
           type: 'string',
           default: DEFAULT_ORDER.join(','),
@@ -101,7 +103,7 @@ await yargs(hideBin(process.argv))
         workloads: a.workloads,
         records: pick(a.records, a.quick, 2000, 100_000),
         operations: pick(a.operations, a.quick, 2000, 100_000),
-        valueSize: a['value-size'] ?? 100,
+        valueSize: a['value-size'],
         threads: a.threads,
         ...(a.distribution ? { distribution: a.distribution as Distribution } : {}),
         seed: a.seed,
@@ -122,7 +124,7 @@ await yargs(hideBin(process.argv))
         .option('c', { alias: 'clients', type: 'number', describe: 'parallel connections (-c, default 50)' })
         .option('P', { alias: 'pipeline', type: 'number', default: 1, describe: 'pipelined requests (-P)' })
         .option('n', { alias: 'requests', type: 'number', describe: 'requests per test (-n, default 200,000)' })
-        .option('d', { alias: 'data-size', type: 'number', describe: 'value bytes (-d, default 3 as redis-benchmark)' })
+        .option('d', { alias: 'data-size', type: 'number', default: 3, describe: 'value bytes (-d)' })
         .option('r', { alias: 'keyspace', type: 'number', default: 0, describe: 'random keys (-r; 0: off)' })
         .option('fsync', { choices: FSYNC, default: 'always' as FsyncPolicy, describe: 'appendfsync for both servers' }),
     async (a) => {
@@ -131,7 +133,7 @@ await yargs(hideBin(process.argv))
         clients: pick(a.c, a.quick, 10, 50),
         pipeline: a.P,
         requests: pick(a.n, a.quick, 2000, 200_000),
-        dataSize: a.d ?? a['value-size'] ?? 3,
+        dataSize: a.d,
         keyspace: a.r,
         fsync: a.fsync,
         dir: a.dir,
@@ -142,12 +144,12 @@ await yargs(hideBin(process.argv))
   .command(
     'recovery',
     'time to reopen after a clean close and after kill -9',
-    (y) => engines(common(y), ['strata', 'classic-level']).option('records', { type: 'number', describe: 'keys loaded (default 1,000,000)' }),
+    (y) => stores(y, ['strata', 'classic-level']).option('records', { type: 'number', describe: 'keys loaded (default 1,000,000)' }),
     async (a) => {
       const report = await recovery({
         engines: a.engines,
         records: pick(a.records, a.quick, 2000, 1_000_000),
-        valueSize: a['value-size'] ?? 100,
+        valueSize: a['value-size'],
         seed: a.seed,
         dir: a.dir,
       });
