@@ -62,6 +62,7 @@ test('SIGKILL during fsync=always writes loses no acknowledged write', async (t)
         assert.equal(Buffer.from(v).toString(), valueFor(Buffer.from(k).toString()), `round ${round}: ${Buffer.from(k)} garbled`);
       }
       assert.ok(present >= new Set(reported).size);
+      console.log(`round ${round}: ${keys.length} acknowledged before SIGKILL; ${reported.length} in all, ${present} keys present`);
     } finally {
       await db.close();
     }

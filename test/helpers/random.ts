@@ -67,6 +67,6 @@ export function testSeed(name: string): number {
 
 function announce(name: string, seed: number): number {
   if (!Number.isInteger(seed) || seed < 0) throw new Error(`STRATA_SEED must be a non-negative integer, got ${seed}`);
-  console.log(`# ${name}: seed ${seed} (replay with STRATA_SEED=${seed})`);
+  console.log(`${name}: seed ${seed} (replay with STRATA_SEED=${seed})`);
   return seed;
 }
