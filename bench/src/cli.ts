@@ -5,7 +5,7 @@ import os from 'node:os';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { adapters, type FsyncPolicy } from './adapters/index.js';
-import { engine } from './commands/engine.js';
+import { engine, ENGINE_PHASE_GROUPS, type EnginePhaseGroup } from './commands/engine.js';
 import { recovery } from './commands/recovery.js';
 import { server } from './commands/server.js';
 import { ycsb } from './commands/ycsb.js';
@@ -61,10 +61,22 @@ await yargs(hideBin(process.argv))
       stores(y, ['strata'])
         .option('records', { type: 'number', describe: 'keys per phase (default 1,000,000)' })
         .option('sync-records', { type: 'number', describe: 'puts in the fsync-always phase (default 100,000)' })
-        .option('writers', { type: 'number', default: 64, describe: 'concurrent writers in the fsync-always phase' }),
+        .option('writers', { type: 'number', default: 64, describe: 'concurrent writers in the fsync-always phase' })
+        .option('phases', {
+          type: 'string',
+          default: ENGINE_PHASE_GROUPS.join(','),
+          describe: 'phase groups to run; fillrandom also runs overwrite, reopen, readrandom, readwhilewriting on its store',
+          coerce: (v: string) => {
+            const names = list(v);
+            for (const n of names)
+              if (!(ENGINE_PHASE_GROUPS as readonly string[]).includes(n)) throw new Error(`unknown phase group "${n}" (known: ${ENGINE_PHASE_GROUPS.join(', ')})`);
+            return names as EnginePhaseGroup[];
+          },
+        }),
     async (a) => {
       const report = await engine({
         engines: a.engines,
+        phases: a.phases,
         records: pick(a.records, a.quick, 2000, 1_000_000),
         syncRecords: pick(a['sync-records'], a.quick, 500, 100_000),
         writers: a.writers,

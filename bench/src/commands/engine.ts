@@ -5,7 +5,8 @@
 //   readrandom              random gets over the key range, one caller
 //   readwhilewriting        the same while one writer puts random keys non-stop (flushes, compactions)
 //   fillsyncN               --writers concurrent writers with fsync always (group commit)
-//   walreplay               a child writes --records into a 1 GiB memtable, is SIGKILLed; time to open
+//   walreplay               a child writes --records into a memtable that holds them all (>= 1 GiB) and
+//                           is SIGKILLed; the time to open is the replay
 // Store facts (Strata's stats(): flushes, tables, amplification …) are attached to the phases they follow.
 import { adapterNamed, type Adapter, type Store } from '../adapters/index.js';
 import { runLoader } from '../child/spawn-loader.js';
@@ -16,8 +17,14 @@ import { finishReport, freshDir, measureSubject, newReport, removeDir } from '..
 import type { BenchReport, PhaseResult } from '../report/result.js';
 import { timeReopen } from './reopen.js';
 
+/** Groups of phases that can be run alone (`--phases`); each group works in its own fresh store. */
+export const ENGINE_PHASE_GROUPS = ['fillseq', 'fillrandom', 'fillsync', 'walreplay'] as const;
+export type EnginePhaseGroup = (typeof ENGINE_PHASE_GROUPS)[number];
+
 export interface EngineOptions {
   engines: string[];
+  /** `fillrandom` includes the phases that run on its store: overwrite, reopen, readrandom, readwhilewriting. */
+  phases: EnginePhaseGroup[];
   records: number;
   syncRecords: number;
   writers: number;
@@ -27,7 +34,7 @@ export interface EngineOptions {
 }
 
 /** Big enough that the whole replay set stays in the WAL, never flushed to a table before the kill. */
-const HUGE_MEMTABLE = 1 << 30;
+const replayMemtable = (records: number): number => Math.max(1 << 30, records * 256);
 
 export async function engine(options: EngineOptions): Promise<BenchReport> {
   const report = newReport('engine', { ...options }, options.dir);
@@ -45,52 +52,69 @@ export async function engine(options: EngineOptions): Promise<BenchReport> {
   return finishReport(report);
 }
 
+/** What every phase group needs: the store's adapter, the options, the shared values, and the sink. */
+interface Context {
+  adapter: Adapter;
+  o: EngineOptions;
+  values: ValuePool;
+  record: (phase: PhaseResult) => void;
+}
+
+const GROUPS: Record<EnginePhaseGroup, (c: Context) => Promise<void>> = { fillseq, fillrandom, fillsync, walreplay };
+
 async function engineSubject(adapter: Adapter, o: EngineOptions, record: (p: PhaseResult) => void): Promise<void> {
-  const name = adapter.name;
-  const values = new ValuePool(new Prng(o.seed), o.valueSize);
-  const label = (phase: string): string => `${name} ${phase}`;
-  const randomPuts = (phase: string, prng: Prng, store: Store, operations: number, concurrency = 1): Promise<PhaseResult> =>
-    runPhase(
-      { name: phase, operations, concurrency, step: () => store.put(benchKey(prng.nextInt(o.records)), values.value(prng.nextUint32())) },
-      label(phase),
-    );
-  const withFacts = (phase: PhaseResult, store: Store): PhaseResult => {
-    const storeStats = store.facts?.();
-    return storeStats ? { ...phase, storeStats } : phase;
-  };
+  const context: Context = { adapter, o, values: new ValuePool(new Prng(o.seed), o.valueSize), record };
+  for (const group of ENGINE_PHASE_GROUPS) if (o.phases.includes(group)) await GROUPS[group](context);
+}
 
-  await inFreshDir(adapter, o, async (dir) => {
-    await withStore(adapter, dir, 'no', async (store) => {
-      const fill = await runPhase({ name: 'fillseq', operations: o.records, concurrency: 1, step: (i) => store.put(benchKey(i), values.value(i)) }, label('fillseq'));
-      record(withFacts(fill, store));
-    });
-  });
+const label = (c: Context, phase: string): string => `${c.adapter.name} ${phase}`;
 
-  await inFreshDir(adapter, o, async (dir) => {
-    await withStore(adapter, dir, 'no', async (store) => {
+function randomPuts(c: Context, phase: string, prng: Prng, store: Store, operations: number, concurrency = 1): Promise<PhaseResult> {
+  const step = (): Promise<void> => store.put(benchKey(prng.nextInt(c.o.records)), c.values.value(prng.nextUint32()));
+  return runPhase({ name: phase, operations, concurrency, step }, label(c, phase));
+}
+
+function withStats(phase: PhaseResult, store: Store): PhaseResult {
+  const storeStats = store.facts?.();
+  return storeStats ? { ...phase, storeStats } : phase;
+}
+
+async function fillseq(c: Context): Promise<void> {
+  await inFreshDir(c, (dir) =>
+    withStore(c.adapter, dir, 'no', async (store) => {
+      const step = (i: number): Promise<void> => store.put(benchKey(i), c.values.value(i));
+      c.record(withStats(await runPhase({ name: 'fillseq', operations: c.o.records, concurrency: 1, step }, label(c, 'fillseq')), store));
+    }),
+  );
+}
+
+async function fillrandom(c: Context): Promise<void> {
+  const { o } = c;
+  await inFreshDir(c, async (dir) => {
+    await withStore(c.adapter, dir, 'no', async (store) => {
       const prng = new Prng(o.seed + 2);
-      record(withFacts(await randomPuts('fillrandom', prng, store, o.records), store));
-      record(withFacts(await randomPuts('overwrite', prng, store, o.records), store));
+      c.record(withStats(await randomPuts(c, 'fillrandom', prng, store, o.records), store));
+      c.record(withStats(await randomPuts(c, 'overwrite', prng, store, o.records), store));
     });
-    record(await timeReopen('reopen', adapter, dir, {}, o.records));
-    await withStore(adapter, dir, 'no', async (store) => {
+    c.record(await timeReopen('reopen', c.adapter, dir, {}, o.records));
+    await withStore(c.adapter, dir, 'no', async (store) => {
       const reads = new Prng(o.seed + 1);
       let found = 0;
       const get = async (): Promise<void> => {
         if ((await store.get(benchKey(reads.nextInt(o.records)))) !== undefined) found++;
       };
-      const read = await runPhase({ name: 'readrandom', operations: o.records, concurrency: 1, step: get }, label('readrandom'));
-      record({ ...read, extra: { ...read.extra, found } });
+      const read = await runPhase({ name: 'readrandom', operations: o.records, concurrency: 1, step: get }, label(c, 'readrandom'));
+      c.record({ ...read, extra: { ...read.extra, found } });
 
       found = 0;
       let writing = true;
       let writes = 0;
       const writesPrng = new Prng(o.seed + 4);
       const writer = (async () => {
-        for (; writing; writes++) await store.put(benchKey(writesPrng.nextInt(o.records)), values.value(writes));
+        for (; writing; writes++) await store.put(benchKey(writesPrng.nextInt(o.records)), c.values.value(writes));
       })();
       const before = store.facts?.();
-      const mixed = await runPhase({ name: 'readwhilewriting', operations: o.records, concurrency: 1, step: get }, label('readwhilewriting'));
+      const mixed = await runPhase({ name: 'readwhilewriting', operations: o.records, concurrency: 1, step: get }, label(c, 'readwhilewriting'));
       writing = false;
       await writer;
       const after = store.facts?.() ?? {};
@@ -100,24 +124,30 @@ async function engineSubject(adapter: Adapter, o: EngineOptions, record: (p: Pha
         const was = before?.[k];
         if (typeof v === 'number' && typeof was === 'number' && v !== was) delta[`Δ${k}`] = v - was;
       }
-      record({ ...mixed, extra: { ...mixed.extra, found, backgroundWrites: writes }, ...(before ? { storeStats: delta } : {}) });
+      c.record({ ...mixed, extra: { ...mixed.extra, found, backgroundWrites: writes }, ...(before ? { storeStats: delta } : {}) });
     });
-  });
-
-  await inFreshDir(adapter, o, async (dir) => {
-    await withStore(adapter, dir, 'always', async (store) => {
-      record(await randomPuts(`fillsync${o.writers}`, new Prng(o.seed + 3), store, o.syncRecords, o.writers));
-    });
-  });
-
-  await inFreshDir(adapter, o, async (dir) => {
-    await runLoader({ engine: name, dir, records: o.records, seed: o.seed, valueSize: o.valueSize, fsync: 'no', writeBufferSize: HUGE_MEMTABLE, end: 'kill' });
-    record(await timeReopen('walreplay', adapter, dir, { writeBufferSize: HUGE_MEMTABLE }, o.records));
   });
 }
 
-async function inFreshDir(adapter: Adapter, o: EngineOptions, body: (dir: string) => Promise<void>): Promise<void> {
-  const dir = freshDir(o.dir, `engine-${adapter.name}`);
+async function fillsync(c: Context): Promise<void> {
+  await inFreshDir(c, (dir) =>
+    withStore(c.adapter, dir, 'always', async (store) => {
+      c.record(await randomPuts(c, `fillsync${c.o.writers}`, new Prng(c.o.seed + 3), store, c.o.syncRecords, c.o.writers));
+    }),
+  );
+}
+
+async function walreplay(c: Context): Promise<void> {
+  const { o } = c;
+  const writeBufferSize = replayMemtable(o.records);
+  await inFreshDir(c, async (dir) => {
+    await runLoader({ engine: c.adapter.name, dir, records: o.records, seed: o.seed, valueSize: o.valueSize, fsync: 'no', writeBufferSize, end: 'kill' });
+    c.record(await timeReopen('walreplay', c.adapter, dir, { writeBufferSize }, o.records));
+  });
+}
+
+async function inFreshDir(c: Context, body: (dir: string) => Promise<void>): Promise<void> {
+  const dir = freshDir(c.o.dir, `engine-${c.adapter.name}`);
   try {
     await body(dir);
   } finally {
