@@ -12,7 +12,7 @@ import { adapterNamed, type Adapter, type Store } from '../adapters/index.js';
 import { runLoader } from '../child/spawn-loader.js';
 import { benchKey, ValuePool } from '../random/keys.js';
 import { Prng } from '../random/prng.js';
-import { runPhase } from '../report/phase.js';
+import { runPhase, withStoreStats } from '../report/phase.js';
 import { finishReport, freshDir, measureSubject, newReport, removeDir } from '../report/report.js';
 import type { BenchReport, PhaseResult } from '../report/result.js';
 import { timeReopen } from './reopen.js';
@@ -74,16 +74,11 @@ function randomPuts(c: Context, phase: string, prng: Prng, store: Store, operati
   return runPhase({ name: phase, operations, concurrency, step }, label(c, phase));
 }
 
-function withStats(phase: PhaseResult, store: Store): PhaseResult {
-  const storeStats = store.facts?.();
-  return storeStats ? { ...phase, storeStats } : phase;
-}
-
 async function fillseq(c: Context): Promise<void> {
   await inFreshDir(c, (dir) =>
     withStore(c.adapter, dir, 'no', async (store) => {
       const step = (i: number): Promise<void> => store.put(benchKey(i), c.values.value(i));
-      c.record(withStats(await runPhase({ name: 'fillseq', operations: c.o.records, concurrency: 1, step }, label(c, 'fillseq')), store));
+      c.record(withStoreStats(await runPhase({ name: 'fillseq', operations: c.o.records, concurrency: 1, step }, label(c, 'fillseq')), store));
     }),
   );
 }
@@ -93,8 +88,8 @@ async function fillrandom(c: Context): Promise<void> {
   await inFreshDir(c, async (dir) => {
     await withStore(c.adapter, dir, 'no', async (store) => {
       const prng = new Prng(o.seed + 2);
-      c.record(withStats(await randomPuts(c, 'fillrandom', prng, store, o.records), store));
-      c.record(withStats(await randomPuts(c, 'overwrite', prng, store, o.records), store));
+      c.record(withStoreStats(await randomPuts(c, 'fillrandom', prng, store, o.records), store));
+      c.record(withStoreStats(await randomPuts(c, 'overwrite', prng, store, o.records), store));
     });
     c.record(await timeReopen('reopen', c.adapter, dir, {}, o.records));
     await withStore(c.adapter, dir, 'no', async (store) => {

@@ -4,7 +4,7 @@ import { adapterNamed, type FsyncPolicy } from '../adapters/index.js';
 import { ValuePool, ycsbKey } from '../random/keys.js';
 import { Prng } from '../random/prng.js';
 import { dropPageCache } from '../report/machine.js';
-import { runPhase } from '../report/phase.js';
+import { runPhase, withStoreStats } from '../report/phase.js';
 import { finishReport, freshDir, measureSubject, newReport, noteCacheDrop, removeDir } from '../report/report.js';
 import type { BenchReport } from '../report/result.js';
 import { AcknowledgedCounter } from '../ycsb/generators.js';
@@ -44,17 +44,11 @@ export async function ycsb(options: YcsbOptions): Promise<BenchReport> {
         const values = new ValuePool(new Prng(options.seed), options.valueSize);
         let store = await adapter.open(dir, { fsync: options.loadFsync });
         try {
-          record(
-            await runPhase(
-              {
-                name: 'load',
-                operations: options.records,
-                concurrency: options.threads,
-                step: (i) => store.put(ycsbKey(i), values.value(i)),
-              },
-              `${name} load`,
-            ),
+          const load = await runPhase(
+            { name: 'load', operations: options.records, concurrency: options.threads, step: (i) => store.put(ycsbKey(i), values.value(i)) },
+            `${name} load`,
           );
+          record(withStoreStats(load, store));
         } finally {
           await store.close();
         }
@@ -74,12 +68,11 @@ export async function ycsb(options: YcsbOptions): Promise<BenchReport> {
               prng,
               values,
             );
-            record(
-              await runPhase(
-                { name: `run-${workload.name}`, operations: options.operations, concurrency: options.threads, kinds: OPERATION_KINDS, step: (i) => stream.step(i) },
-                `${name} run ${workload.name}`,
-              ),
+            const run = await runPhase(
+              { name: `run-${workload.name}`, operations: options.operations, concurrency: options.threads, kinds: OPERATION_KINDS, step: (i) => stream.step(i) },
+              `${name} run ${workload.name}`,
             );
+            record(withStoreStats(run, store));
           }
         } finally {
           await store.close();

@@ -3,6 +3,7 @@
 import { LatencyRecorder } from './latency.js';
 import { Progress } from './progress.js';
 import type { PhaseResult } from './result.js';
+import type { Store } from '../adapters/index.js';
 
 export interface PhaseSpec {
   name: string;
@@ -25,7 +26,13 @@ export async function runPhase(spec: PhaseSpec, label: string): Promise<PhaseRes
     while (next < spec.operations) {
       const i = next++;
       const t0 = performance.now();
-      const kind = await spec.step(i);
+      let kind: number | void;
+      try {
+        kind = await spec.step(i);
+      } catch (err) {
+        next = spec.operations;
+        throw err;
+      }
       const t1 = performance.now();
       overall.recordSince(t0, t1);
       if (typeof kind === 'number') byKind[kind]!.recordSince(t0, t1);
@@ -37,7 +44,11 @@ export async function runPhase(spec: PhaseSpec, label: string): Promise<PhaseRes
   };
   const started = performance.now();
   try {
-    await Promise.all(Array.from({ length: Math.max(1, spec.concurrency) }, caller));
+    // On a failure the other callers stop after their current operation, and all have settled before
+    // the error propagates (and the store is closed under them).
+    const settled = await Promise.allSettled(Array.from({ length: Math.max(1, spec.concurrency) }, caller));
+    const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure) throw failure.reason;
   } finally {
     progress.done();
   }
@@ -69,4 +80,10 @@ export async function timeOnce(
   const extra = await action();
   const seconds = (performance.now() - started) / 1000;
   return { phase: name, kind: 'duration', operations: 1, seconds, opsPerSec: 1 / seconds, ...(extra ? { extra } : {}) };
+}
+
+/** The phase with what the store reports about itself right after it (Strata: its stats()). */
+export function withStoreStats(phase: PhaseResult, store: Store): PhaseResult {
+  const storeStats = store.facts?.();
+  return storeStats ? { ...phase, storeStats } : phase;
 }
