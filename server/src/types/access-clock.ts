@@ -1,36 +1,37 @@
-// Last access times of recently used keys, for OBJECT IDLETIME. Redis keeps a 24-bit LRU clock in every object;
-// we keep a bounded map in LRU order instead (the oldest entry is dropped first). A key that is not in the map
-// was last touched before the latest dropped entry or before the server started, and its idle time is reported
-// as the lower bound of the two, as approximate as Redis's own ("the approximated number of seconds").
+// Last access times for OBJECT IDLETIME. Redis keeps a 24-bit LRU clock (seconds) in every object; we keep a
+// fixed table of 2^20 clocks indexed by a hash of (db, key): O(1) and allocation-free per access, 4 MB in all.
+// Keys sharing a slot share its clock, so an idle time can come out too low, never too high; a key touched
+// by nobody since the start reports the time since the server started. Approximate, as Redis's own is ("the
+// approximated number of seconds").
 
-/** A byte string as a JS string key, one char per byte. */
-export const latin1 = (key: Uint8Array): string =>
-  Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
-
-const MAX_ENTRIES = 65536;
+const SLOT_BITS = 20;
 
 export class AccessClock {
-  private readonly times = new Map<string, number>();
-  /** Nothing is older than this for a key outside the map: the start, or the latest dropped access. */
-  private horizon = Date.now();
+  /** Seconds since `start` (+1, so 0 means never touched) of the last access per slot. */
+  private readonly slots = new Uint32Array(1 << SLOT_BITS);
+  private start = Date.now();
 
   touch(db: number, key: Uint8Array, now: number): void {
-    const id = `${db}:${latin1(key)}`;
-    this.times.delete(id);
-    this.times.set(id, now);
-    if (this.times.size > MAX_ENTRIES) {
-      const [oldest, time] = this.times.entries().next().value!;
-      this.times.delete(oldest);
-      this.horizon = time;
-    }
+    this.slots[slot(db, key)] = Math.floor((now - this.start) / 1000) + 1;
   }
 
-  lastAccess(db: number, key: Uint8Array): number {
-    return this.times.get(`${db}:${latin1(key)}`) ?? this.horizon;
+  /** Milliseconds since the last access (at one-second resolution). */
+  idle(db: number, key: Uint8Array, now: number): number {
+    const seconds = this.slots[slot(db, key)]!;
+    const last = seconds === 0 ? this.start : this.start + (seconds - 1) * 1000;
+    return Math.max(0, now - last);
   }
 
+  /** Forgets everything (SWAPDB: slots are per db number). */
   clear(): void {
-    this.horizon = Date.now();
-    this.times.clear();
+    this.slots.fill(0);
+    this.start = Date.now();
   }
+}
+
+/** FNV-1a over the db number and the key bytes. */
+function slot(db: number, key: Uint8Array): number {
+  let h = Math.imul(0x811c9dc5 ^ db, 0x01000193);
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key[i]!, 0x01000193);
+  return (h >>> 0) >>> (32 - SLOT_BITS);
 }

@@ -27,7 +27,7 @@ import {
   versionKey,
   type Meta,
 } from './layout.js';
-import { AccessClock, latin1 } from './access-clock.js';
+import { AccessClock } from './access-clock.js';
 import { ScanCursors } from './scan-cursor.js';
 
 export interface KeyspaceOptions {
@@ -137,7 +137,7 @@ export class Keyspace {
 
   /** Milliseconds since `key` was last read or written (OBJECT IDLETIME). */
   idleTime(db: number, key: Uint8Array, now = Date.now()): number {
-    return now - this.access.lastAccess(db, key);
+    return this.access.idle(db, key, now);
   }
 
   /** Keys in `db` not counting expired ones that are still awaiting deletion. O(1) unless the background
@@ -403,7 +403,7 @@ export class Keyspace {
 export class KeyspaceBatch {
   private readonly ops: BatchOp[] = [];
   /** Pending state per (db, key): the expiry of the entry the batch leaves, or null if it deletes it. */
-  private readonly pending = new Map<string, number | null>();
+  private readonly pending = new PendingKeys();
   private readonly deltas = new Map<number, { keys: number; expires: number }>();
 
   constructor(
@@ -424,7 +424,7 @@ export class KeyspaceBatch {
       this.ops.push({ type: 'put', key: expireKey(ns, meta.expireAt, key), value: EMPTY });
     }
     this.count(db, previous === null ? 1 : 0, (meta.expireAt !== 0 ? 1 : 0) - (previous ? 1 : 0));
-    this.pending.set(pendingKey(db, key), meta.expireAt);
+    this.pending.set(db, key, meta.expireAt);
     this.keyspace.access.touch(db, key, Date.now());
   }
 
@@ -437,7 +437,7 @@ export class KeyspaceBatch {
     this.ops.push({ type: 'del', key: mkey });
     if (previous !== 0) this.ops.push({ type: 'del', key: expireKey(ns, previous, key) });
     this.count(db, -1, previous !== 0 ? -1 : 0);
-    this.pending.set(pendingKey(db, key), null);
+    this.pending.set(db, key, null);
     return true;
   }
 
@@ -457,7 +457,7 @@ export class KeyspaceBatch {
 
   /** The expiry of the entry present before this change (0 = none), or null if there is no entry. */
   private previousExpiry(db: number, key: Uint8Array, mkey: Uint8Array): number | null {
-    const pending = this.pending.get(pendingKey(db, key));
+    const pending = this.pending.get(db, key);
     if (pending !== undefined) return pending;
     const raw = this.engine.getSync(mkey);
     return raw === undefined ? null : metaExpireAt(raw);
@@ -481,7 +481,42 @@ export const stringMeta = (value: Uint8Array, expireAt = 0, encoding: Meta['enco
   value,
 });
 
-const pendingKey = (db: number, key: Uint8Array): string => `${db}:${latin1(key)}`;
+/** (db, key) -> value for the keys a batch changed. Most batches change one key or a few: those are found by
+ *  a linear search with no allocation; a map takes over for large batches (MSET of many keys). */
+class PendingKeys {
+  private readonly few: Array<{ db: number; key: Uint8Array; value: number | null }> = [];
+  private many: Map<string, number | null> | undefined;
+
+  get(db: number, key: Uint8Array): number | null | undefined {
+    if (this.many !== undefined) return this.many.get(mapKey(db, key));
+    for (const entry of this.few) if (entry.db === db && Buffer.compare(entry.key, key) === 0) return entry.value;
+    return undefined;
+  }
+
+  set(db: number, key: Uint8Array, value: number | null): void {
+    if (this.many !== undefined) {
+      this.many.set(mapKey(db, key), value);
+      return;
+    }
+    const entry = this.few.find((e) => e.db === db && Buffer.compare(e.key, key) === 0);
+    if (entry !== undefined) entry.value = value;
+    else if (this.few.length < FEW) this.few.push({ db, key, value });
+    else {
+      this.many = new Map(this.few.map((e) => [mapKey(e.db, e.key), e.value]));
+      this.many.set(mapKey(db, key), value);
+    }
+  }
+
+  clear(): void {
+    this.few.length = 0;
+    this.many = undefined;
+  }
+}
+
+const FEW = 8;
+
+const mapKey = (db: number, key: Uint8Array): string =>
+  `${db}:${Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1')}`;
 
 /** Applies ops now; durability is awaited by the connection (engine.durable), which also sees a WAL failure,
  *  so the per-batch promise's rejection is deliberately not reported twice. */
