@@ -201,12 +201,43 @@ describe('crash at sync points', () => {
         const fs = await freshFs();
         const crashed = await runWorkload(fs, seed, plan, crashNow, new Random(seed + round).next);
         if (crashed === undefined) continue;
-        const where = atSync ? `sync point ${k}` : 'an acknowledgement';
-        await verifyImage(crashed.image, crashed.state, plan, `seed ${seed} round ${round}, crash at ${where}${tear ? ' (torn)' : ''}`);
+        let image = crashed.image;
+        let where = `${atSync ? `sync point ${k}` : 'an acknowledgement'}${tear ? ' (torn)' : ''}`;
+        if (random.chance(0.5)) {
+          // Crash again while recovering from the first crash.
+          const again = random.between(1, 4);
+          const label = `seed ${seed} round ${round}, crash at ${where}`;
+          image = await crashDuringOpen(crashed.image, plan, again, random.chance(0.5), new Random(seed - round).next, label);
+          where += `, then at sync point ${again} of the recovery`;
+        }
+        await verifyImage(image, crashed.state, plan, `seed ${seed} round ${round}, crash at ${where}`);
       }
     });
   }
 });
+
+/** Opens (recovers) `fs` and crashes at its `k`-th sync point; without that many, after a clean close. */
+async function crashDuringOpen(
+  fs: MemoryFileSystem,
+  plan: Plan,
+  k: number,
+  tear: boolean,
+  random: () => number,
+  label: string,
+): Promise<MemoryFileSystem> {
+  let image: MemoryFileSystem | undefined;
+  fs.onSync = (_kind, _path, count) => {
+    if (count === k) image = fs.crash({ tear, random });
+  };
+  try {
+    const db = await open(DIR, { ...plan.options, fs });
+    await db.close();
+  } catch (error) {
+    assert.fail(`${label}: the crashed store does not open: ${String(error)}`);
+  }
+  fs.onSync = undefined;
+  return image ?? fs.crash();
+}
 
 /** The contents of a cleanly closed store, read back, as the acknowledged state. */
 async function everything(fs: MemoryFileSystem, plan: Plan): Promise<Map<string, Uint8Array | undefined>> {
