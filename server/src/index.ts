@@ -3,7 +3,7 @@
 
 export { Keyspace, KeyspaceBatch, stringMeta, type KeyspaceInfo, type KeyspaceOptions } from './types/keyspace.js';
 export { KeyType, StringEncoding, LAYOUT_VERSION, encodeMeta, decodeMeta, metaKey, type Meta } from './types/layout.js';
-export { globMatch, literalPrefix } from './types/glob.js';
+export { globMatch, literalPrefix, matchesAll } from './types/glob.js';
 export { createCommandTable, CommandTable } from './command-table.js';
 export { defaultConfig, type ServerConfig } from './config.js';
 export type { ClientState, CommandContext, CommandSpec, ServerContext } from './command.js';
