@@ -21,7 +21,7 @@ import { DbCursor } from './iterator/db-cursor.js';
 import { DbEntryIterator } from './iterator/entry-iterator.js';
 import { type InternalIterator, ValueKind } from './iterator/internal-iterator.js';
 import { MergingIterator } from './iterator/merging-iterator.js';
-import { LOCK, parseFileName, tableFileName, TEMP_SUFFIX, walFileName } from './manifest/file-names.js';
+import { LOCK, manifestFileName, parseFileName, tableFileName, TEMP_SUFFIX, walFileName } from './manifest/file-names.js';
 import { LiveFiles, Manifest, readManifest, type RecoveredManifest } from './manifest/manifest.js';
 import type { TableMeta, VersionEdit } from './manifest/version-edit.js';
 import { MemTable } from './memtable/memtable.js';
@@ -37,6 +37,8 @@ const EMPTY = Buffer.alloc(0);
 const noop = (): void => {};
 /** A flush builds its table in slices of about this many milliseconds, then yields to the event loop. */
 const FLUSH_SLICE_MS = 4;
+/** A manifest is rewritten from the live set once its edits take this many bytes. */
+const MANIFEST_ROLL_BYTES = 4 * 1024 * 1024;
 
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -87,7 +89,7 @@ class StrataDb implements Db {
     private readonly fs: FileSystem,
     private readonly lock: { release(): void },
     private readonly live: LiveFiles,
-    private readonly manifest: Manifest,
+    private manifest: Manifest,
     private readonly cache: BlockCache,
     tables: TableReader[],
     recovered: { mem: MemTable; lastSequence: number; wals: number[]; records: number; droppedBytes: number },
@@ -196,7 +198,8 @@ class StrataDb implements Db {
       return Promise.reject(error);
     }
     if (hit === undefined) return Promise.resolve(undefined);
-    const value = hit.kind === ValueKind.Value ? hit.value : undefined;
+    // A copy: the caller owns it, and may change it without changing the store (getSync shares instead).
+    const value = hit.kind === ValueKind.Value ? Buffer.from(hit.value) : undefined;
     // The version found (or the tombstone hiding one) may not be durable yet: show it only once it is.
     if (hit.sequence > this.wal.durableSequence) return this.wal.durable(hit.sequence).then(() => value);
     return Promise.resolve(value);
@@ -319,8 +322,7 @@ class StrataDb implements Db {
       reader.close();
       throw this.failure;
     }
-    await this.manifest.append(edit);
-    this.live.apply(edit);
+    await this.logEdit(edit);
     this.tables = [reader, ...this.tables].sort(newestFirst);
     this.immutables = this.immutables.slice(1);
     this.flushes++;
@@ -328,6 +330,18 @@ class StrataDb implements Db {
     while (this.liveWals.length > 0 && this.liveWals[0]! < imm.logNumber) {
       this.removeFile(walFileName(this.liveWals.shift()!));
     }
+  }
+
+  /** Makes `edit` durable in the manifest and applies it. A manifest grown past MANIFEST_ROLL_BYTES is
+   *  replaced by a new one holding the whole set (the old one is removed once CURRENT names the new). */
+  private async logEdit(edit: VersionEdit): Promise<void> {
+    await this.manifest.append(edit);
+    this.live.apply(edit);
+    if (this.manifest.size < MANIFEST_ROLL_BYTES) return;
+    const old = this.manifest;
+    this.manifest = await Manifest.create(this.fs, this.dir, this.live, this.live.newFileNumber());
+    old.close();
+    this.removeFile(manifestFileName(old.number));
   }
 
   async flush(): Promise<void> {

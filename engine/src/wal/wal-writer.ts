@@ -126,8 +126,7 @@ export class WalWriter {
   /** Continues the log in `file` (new, empty, its name not yet synced). Pending records go to the old file
    *  first; the old file is synced by the next round and then closed. */
   switchFile(file: FileHandle): void {
-    if (this.failure) throw this.failure;
-    this.writePending();
+    if (!this.writePending()) throw this.failure!;
     if (this.policy === 'no') this.file.close();
     else this.retired.push(this.file);
     this.file = file;
