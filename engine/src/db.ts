@@ -28,7 +28,7 @@ import { MemTable } from './memtable/memtable.js';
 import { resolveOptions, type ResolvedOptions } from './options.js';
 import { TableBuilder } from './sstable/table-builder.js';
 import { type LookupResult, TableReader } from './sstable/table-reader.js';
-import type { FileSystem } from './vfs/file-system.js';
+import type { FileHandle, FileSystem } from './vfs/file-system.js';
 import { replayWals } from './wal/wal-recovery.js';
 import { WalWriter } from './wal/wal-writer.js';
 
@@ -65,8 +65,33 @@ function newestFirst(a: TableReader, b: TableReader): number {
   return b.properties.maxSequence - a.properties.maxSequence || b.fileNumber - a.fileNumber;
 }
 
+/** What recovery hands to the database. */
+interface Recovered {
+  dir: string;
+  opts: ResolvedOptions;
+  lock: { release(): void };
+  live: LiveFiles;
+  manifest: Manifest;
+  cache: BlockCache;
+  tables: TableReader[];
+  /** The memtable rebuilt from the WALs, and those WALs (ascending). */
+  mem: MemTable;
+  wals: number[];
+  /** The newest WAL, open for appends. */
+  walFile: FileHandle;
+  recoveredRecords: number;
+  walTailBytesDropped: number;
+}
+
 class StrataDb implements Db {
-  private mem = new MemTable();
+  private readonly dir: string;
+  private readonly opts: ResolvedOptions;
+  private readonly fs: FileSystem;
+  private readonly lock: { release(): void };
+  private readonly live: LiveFiles;
+  private manifest: Manifest;
+  private readonly cache: BlockCache;
+  private mem: MemTable;
   /** Oldest first. Replaced, never mutated, so a cursor's view of them stays fixed. */
   private immutables: readonly Immutable[] = [];
   /** Newest first; replaced, never mutated. */
@@ -74,7 +99,7 @@ class StrataDb implements Db {
   private last: number;
   private readonly wal: WalWriter;
   /** WAL files that still hold data not in a table, ascending. */
-  private liveWals: number[];
+  private readonly liveWals: number[];
   private flushTask: Promise<void> | undefined;
   private failure: StrataError | undefined;
   private closed = false;
@@ -82,30 +107,25 @@ class StrataDb implements Db {
   private readonly snapshots = new Map<number, number>();
   private stallWaiters: (() => void)[] = [];
   private flushes = 0;
-
-  constructor(
-    private readonly dir: string,
-    private readonly opts: ResolvedOptions,
-    private readonly fs: FileSystem,
-    private readonly lock: { release(): void },
-    private readonly live: LiveFiles,
-    private manifest: Manifest,
-    private readonly cache: BlockCache,
-    tables: TableReader[],
-    recovered: { mem: MemTable; lastSequence: number; wals: number[]; records: number; droppedBytes: number },
-    walFile: ReturnType<FileSystem['open']>,
-  ) {
-    this.tables = tables.sort(newestFirst);
-    this.mem = recovered.mem;
-    this.last = recovered.lastSequence;
-    this.liveWals = recovered.wals;
-    this.recoveredRecords = recovered.records;
-    this.walTailBytesDropped = recovered.droppedBytes;
-    this.wal = new WalWriter(fs, dir, walFile, opts.fsync, this.last, (error) => this.setFailure(error));
-  }
-
   private readonly recoveredRecords: number;
   private readonly walTailBytesDropped: number;
+
+  constructor(r: Recovered) {
+    this.dir = r.dir;
+    this.opts = r.opts;
+    this.fs = r.opts.fs;
+    this.lock = r.lock;
+    this.live = r.live;
+    this.manifest = r.manifest;
+    this.cache = r.cache;
+    this.tables = r.tables.sort(newestFirst);
+    this.mem = r.mem;
+    this.last = r.live.lastSequence;
+    this.liveWals = r.wals;
+    this.recoveredRecords = r.recoveredRecords;
+    this.walTailBytesDropped = r.walTailBytesDropped;
+    this.wal = new WalWriter(this.fs, r.dir, r.walFile, r.opts.fsync, this.last, (error) => this.setFailure(error));
+  }
 
   get lastSequence(): number {
     return this.last;
@@ -484,7 +504,7 @@ async function recover(dir: string, opts: ResolvedOptions, lock: { release(): vo
   const tables: TableReader[] = [];
   const mem = new MemTable();
   let manifest: Manifest | undefined;
-  let walFile: ReturnType<FileSystem['open']> | undefined;
+  let walFile: FileHandle | undefined;
   try {
     for (const t of live.tables.values()) {
       tables.push(TableReader.open(fs, join(dir, tableFileName(t.number)), { cache, fileNumber: t.number }));
@@ -516,13 +536,20 @@ async function recover(dir: string, opts: ResolvedOptions, lock: { release(): vo
         (parsed?.kind === 'manifest' && parsed.number !== manifest.number);
       if (obsolete) fs.remove(join(dir, name));
     }
-    return new StrataDb(dir, opts, fs, lock, live, manifest, cache, tables, {
+    return new StrataDb({
+      dir,
+      opts,
+      lock,
+      live,
+      manifest,
+      cache,
+      tables,
       mem,
-      lastSequence: live.lastSequence,
       wals,
-      records: replay.records,
-      droppedBytes: replay.droppedBytes,
-    }, walFile);
+      walFile,
+      recoveredRecords: replay.records,
+      walTailBytesDropped: replay.droppedBytes,
+    });
   } catch (error) {
     for (const t of tables) t.close();
     manifest?.close();

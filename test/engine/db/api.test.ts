@@ -201,6 +201,28 @@ describe('Db API', () => {
   });
 });
 
+describe('write stalls', () => {
+  test('writeStall() asks writers to wait while frozen memtables pile up, and resolves as flushes finish', async () => {
+    const db = await open(DIR, { fs: new MemoryFileSystem(), memtableSize: 1024, fsync: 'no' });
+    try {
+      const writes: Promise<void>[] = [];
+      // applySync never blocks: without awaiting, every full memtable is frozen and queued for flush.
+      for (let i = 0; i < 200; i++) writes.push(db.applySync([{ type: 'put', key: key(i), value: b('x'.repeat(50)) }]));
+      assert.ok(db.stats().immutableMemtables >= 2, `${db.stats().immutableMemtables} frozen`);
+      const stall = db.writeStall();
+      assert.ok(stall instanceof Promise);
+      await stall;
+      await Promise.all(writes);
+      await db.flush();
+      assert.equal(db.stats().immutableMemtables, 0);
+      assert.equal(db.writeStall(), undefined);
+      for (let i = 0; i < 200; i++) assert.equal(str(db.getSync(key(i))), 'x'.repeat(50));
+    } finally {
+      await db.close();
+    }
+  });
+});
+
 describe('DiskFileSystem', () => {
   test('a store on real files survives flush and reopen', async (t) => {
     const dir = join(tempDir(t), 'nested', 'db');
