@@ -178,7 +178,8 @@ export class WalWriter {
     if (this.closed) return;
     if (this.policy === 'always') {
       // While a round is in flight, records wait in `pending`: the round re-runs us when it ends.
-      if (!this.syncing && this.writePending()) this.startSync(true);
+      if (this.syncing || this.pendingGroup === undefined) return;
+      if (this.writePending()) this.startSync(true);
       return;
     }
     if (!this.writePending()) return;
@@ -234,7 +235,7 @@ export class WalWriter {
         const group = this.syncingGroup;
         this.syncingGroup = undefined;
         group?.resolve();
-        if (this.policy === 'always' && (this.pendingGroup !== undefined || this.pendingLength > 0)) this.commit();
+        if (this.policy === 'always' && this.pendingGroup !== undefined) this.commit();
         this.wakeIdle();
       },
       (error: unknown) => {
