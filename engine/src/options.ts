@@ -17,7 +17,7 @@ export interface ResolvedOptions {
   stallImmutables: number;
 }
 
-export const DEFAULTS = {
+const DEFAULTS = {
   fsync: 'always',
   memtableSize: 4 * 1024 * 1024,
   blockSize: 4096,

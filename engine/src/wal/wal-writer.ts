@@ -32,7 +32,7 @@ const EVERYSEC_MS = 1000;
 const YIELD_EVERY_MS = 1;
 
 /** Any failure of the log as the error the database reports from then on. */
-export function walError(error: unknown): StrataError {
+function walError(error: unknown): StrataError {
   const cause = error instanceof StrataError ? error.message : error instanceof Error ? error.message : String(error);
   const code = (error as { code?: unknown } | undefined)?.code;
   return new StrataError('IOError', `write-ahead log failed, the database refuses further writes: ${cause}`, {
@@ -84,10 +84,6 @@ export class WalWriter {
   /** Last sequence durable as the policy defines it (synced for `always`, handed to the OS otherwise). */
   get durableSequence(): number {
     return this.policy === 'always' ? this.synced : this.written;
-  }
-
-  get error(): StrataError | undefined {
-    return this.failure;
   }
 
   /** Bytes in the current log file, pending ones included. */
