@@ -288,7 +288,14 @@ class StrataDb implements Db {
     try {
       while (this.immutables.length > 0 && this.failure === undefined) await this.flushOne(this.immutables[0]!);
     } catch (error) {
-      this.setFailure(asStrataError(error, 'flush'));
+      // The table or the manifest may be half written: stop here rather than build on it.
+      const cause = asStrataError(error, 'flush');
+      this.setFailure(
+        new StrataError(cause.kind, `flush failed, the database refuses further writes: ${cause.message}`, {
+          cause,
+          ...(cause.code === undefined ? {} : { code: cause.code }),
+        }),
+      );
     } finally {
       this.flushTask = undefined;
       this.wakeStalled();

@@ -165,7 +165,7 @@ export class DiskFileSystem implements FileSystem {
         // Vanished or unreadable: retry the exclusive create once.
       }
       if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && processAlive(owner)) {
-        throw new StrataError('Busy', `${path} is held by running process ${owner}`);
+        throw new StrataError('Busy', `${path} is held by running process ${owner} (remove it if that is not a Strata process)`);
       }
       fs.rmSync(path, { force: true });
     }
