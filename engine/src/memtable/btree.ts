@@ -1,92 +1,183 @@
 // An in-memory B+tree of internal entries ordered by (user key ascending, sequence descending). Leaves are
 // linked both ways for iteration. Entries are only ever added (a memtable never deletes), which keeps the
-// tree simple: inner nodes route by the first entry of each child, and a child's first entry only changes
-// for the leftmost child, whose bound is never consulted.
+// tree simple: inner nodes route by the first entry of each child, and a child's first entry never changes
+// except for a node's leftmost child, whose bound is never consulted.
 //
-// Layout is chosen for memory latency, which dominates a search in a large tree: keys are latin1 strings
-// (one byte per character, so `<` is bytewise order) held in per-node arrays, so a comparison touches one
-// string; values are (buffer, offset, length) triples in parallel arrays, not one view object per value.
+// Memory latency dominates a search in a large tree, so nodes are packed: a node's keys lie back to back in
+// one buffer (a binary search touches a few cache lines, not one heap object per key), and sequences,
+// kinds and value locations sit in typed arrays. Values themselves live in the memtable's arena.
 
 import type { ValueKind } from '../iterator/internal-iterator.js';
+import { compareBytes } from '../util/bytes.js';
 
-const LEAF_CAPACITY = 64;
-const INNER_CAPACITY = 64;
+/** Entries per leaf and children per inner node. */
+const CAPACITY = 64;
+const HALF = CAPACITY >>> 1;
+
+/** Keys packed back to back: key i is bytes[end(i - 1) .. ends[i]). Shared by leaves and inner nodes. */
+export class PackedKeys {
+  bytes: Buffer;
+  readonly ends = new Uint32Array(CAPACITY);
+  readonly sequences = new Float64Array(CAPACITY);
+  count = 0;
+
+  constructor(byteCapacity: number) {
+    this.bytes = Buffer.allocUnsafe(byteCapacity);
+  }
+
+  start(i: number): number {
+    return i === 0 ? 0 : this.ends[i - 1]!;
+  }
+
+  /** Order of key i relative to (key, sequence). */
+  compareAt(i: number, key: Uint8Array, sequence: number): number {
+    const c = compareBytes(this.bytes, i === 0 ? 0 : this.ends[i - 1]!, this.ends[i]!, key, 0, key.length);
+    if (c !== 0) return c;
+    const s = this.sequences[i]!;
+    return s > sequence ? -1 : s < sequence ? 1 : 0;
+  }
+
+  keyEquals(i: number, key: Uint8Array): boolean {
+    const start = i === 0 ? 0 : this.ends[i - 1]!;
+    const end = this.ends[i]!;
+    return end - start === key.length && compareBytes(this.bytes, start, end, key, 0, key.length) === 0;
+  }
+
+  insertKey(at: number, key: Uint8Array, sequence: number): void {
+    const length = key.length;
+    const used = this.count === 0 ? 0 : this.ends[this.count - 1]!;
+    if (used + length > this.bytes.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, used + length));
+      this.bytes.copy(grown, 0, 0, used);
+      this.bytes = grown;
+    }
+    const start = this.start(at);
+    this.bytes.copyWithin(start + length, start, used);
+    this.bytes.set(key, start);
+    const ends = this.ends;
+    for (let j = this.count; j > at; j--) ends[j] = ends[j - 1]! + length;
+    ends[at] = start + length;
+    this.sequences.copyWithin(at + 1, at, this.count);
+    this.sequences[at] = sequence;
+    this.count++;
+  }
+
+  /** Moves keys [HALF, CAPACITY) into `right` (empty). */
+  moveUpperHalf(right: PackedKeys): void {
+    const base = this.ends[HALF - 1]!;
+    const used = this.ends[CAPACITY - 1]!;
+    right.bytes = Buffer.allocUnsafe(Math.max(64, (used - base) * 2));
+    this.bytes.copy(right.bytes, 0, base, used);
+    for (let j = 0; j < CAPACITY - HALF; j++) right.ends[j] = this.ends[HALF + j]! - base;
+    right.sequences.set(this.sequences.subarray(HALF));
+    right.count = CAPACITY - HALF;
+    this.count = HALF;
+  }
+}
 
 export class Leaf {
   readonly isLeaf = true;
-  keys: string[] = [];
-  sequences: number[] = [];
-  kinds: ValueKind[] = [];
-  valueBuffers: Buffer[] = [];
-  valueOffsets: number[] = [];
-  valueLengths: number[] = [];
+  readonly keys: PackedKeys;
+  readonly kinds = new Uint8Array(CAPACITY);
+  readonly valueBuffers: (Buffer | null)[] = new Array<Buffer | null>(CAPACITY).fill(null);
+  readonly valueOffsets = new Uint32Array(CAPACITY);
+  readonly valueLengths = new Uint32Array(CAPACITY);
   next: Leaf | null = null;
   prev: Leaf | null = null;
 
-  /** Moves the upper half of the entries into a new leaf and returns it. */
-  splitOff(): Leaf {
-    const right = new Leaf();
-    const half = this.keys.length >>> 1;
-    right.keys = this.keys.splice(half);
-    right.sequences = this.sequences.splice(half);
-    right.kinds = this.kinds.splice(half);
-    right.valueBuffers = this.valueBuffers.splice(half);
-    right.valueOffsets = this.valueOffsets.splice(half);
-    right.valueLengths = this.valueLengths.splice(half);
+  constructor(keyBytes: number) {
+    this.keys = new PackedKeys(keyBytes);
+  }
+
+  insert(at: number, key: Uint8Array, sequence: number, kind: ValueKind, buffer: Buffer, offset: number, length: number): void {
+    const count = this.keys.count;
+    this.keys.insertKey(at, key, sequence);
+    this.kinds.copyWithin(at + 1, at, count);
+    this.valueOffsets.copyWithin(at + 1, at, count);
+    this.valueLengths.copyWithin(at + 1, at, count);
+    const buffers = this.valueBuffers;
+    for (let j = count; j > at; j--) buffers[j] = buffers[j - 1]!;
+    this.set(at, kind, buffer, offset, length);
+  }
+
+  set(at: number, kind: ValueKind, buffer: Buffer, offset: number, length: number): void {
+    this.kinds[at] = kind;
+    this.valueBuffers[at] = buffer;
+    this.valueOffsets[at] = offset;
+    this.valueLengths[at] = length;
+  }
+
+  /** Moves the upper half of a full leaf into a new leaf linked after it, and returns that leaf. */
+  split(): Leaf {
+    const right = new Leaf(0);
+    this.keys.moveUpperHalf(right.keys);
+    right.kinds.set(this.kinds.subarray(HALF));
+    right.valueOffsets.set(this.valueOffsets.subarray(HALF));
+    right.valueLengths.set(this.valueLengths.subarray(HALF));
+    for (let j = HALF; j < CAPACITY; j++) {
+      right.valueBuffers[j - HALF] = this.valueBuffers[j]!;
+      this.valueBuffers[j] = null;
+    }
+    right.next = this.next;
+    right.prev = this;
+    if (this.next !== null) this.next.prev = right;
+    this.next = right;
     return right;
   }
 }
 
 class Inner {
   readonly isLeaf = false;
-  /** (lowKeys[i], lowSequences[i]) <= every entry of children[i] < (lowKeys[i+1], lowSequences[i+1]), i >= 1. */
-  lowKeys: string[] = [];
-  lowSequences: number[] = [];
-  children: Node[] = [];
+  /** lows[i] <= every entry of children[i] < lows[i + 1], for i >= 1; lows[0] is not maintained. */
+  readonly lows: PackedKeys;
+  readonly children: Node[] = [];
+
+  constructor(keyBytes: number) {
+    this.lows = new PackedKeys(keyBytes);
+  }
+
+  /** Inserts `child` at `at`; its bound is key `fromIndex` of `from`. */
+  insert(at: number, child: Node, from: PackedKeys, fromIndex: number): void {
+    const start = from.start(fromIndex);
+    this.lows.insertKey(at, from.bytes.subarray(start, from.ends[fromIndex]!), from.sequences[fromIndex]!);
+    this.children.splice(at, 0, child);
+  }
+
+  split(): Inner {
+    const right = new Inner(0);
+    this.lows.moveUpperHalf(right.lows);
+    right.children.push(...this.children.splice(HALF));
+    return right;
+  }
 }
 
 type Node = Leaf | Inner;
 
-/** Order of (aKey, aSeq) relative to (bKey, bSeq): key ascending, then sequence descending. */
-function compare(aKey: string, aSeq: number, bKey: string, bSeq: number): number {
-  if (aKey !== bKey) return aKey < bKey ? -1 : 1;
-  return aSeq > bSeq ? -1 : aSeq < bSeq ? 1 : 0;
-}
+const firstKeys = (node: Node): PackedKeys => (node.isLeaf ? node.keys : node.lows);
 
-/** Index of the first entry of `leaf` at or after (key, sequence) (the leaf's size if none). */
-function lowerBound(leaf: Leaf, key: string, sequence: number): number {
-  const keys = leaf.keys;
-  const sequences = leaf.sequences;
+/** Index of the first key of `keys` at or after (key, sequence) (keys.count if none). */
+function lowerBound(keys: PackedKeys, key: Uint8Array, sequence: number): number {
   let lo = 0;
-  let hi = keys.length;
+  let hi = keys.count;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (compare(keys[mid]!, sequences[mid]!, key, sequence) < 0) lo = mid + 1;
+    if (keys.compareAt(mid, key, sequence) < 0) lo = mid + 1;
     else hi = mid;
   }
   return lo;
 }
 
 /** The child of `node` whose range holds (key, sequence). */
-function childIndex(node: Inner, key: string, sequence: number): number {
-  const keys = node.lowKeys;
-  const sequences = node.lowSequences;
+function childIndex(node: Inner, key: Uint8Array, sequence: number): number {
+  const lows = node.lows;
   let lo = 0;
-  let hi = keys.length - 1;
+  let hi = lows.count - 1;
   while (lo < hi) {
     const mid = (lo + hi + 1) >>> 1;
-    if (compare(keys[mid]!, sequences[mid]!, key, sequence) <= 0) lo = mid;
+    if (lows.compareAt(mid, key, sequence) <= 0) lo = mid;
     else hi = mid - 1;
   }
   return lo;
-}
-
-/** Inserts `value` at `at`, shifting by hand: splice would allocate its (empty) result on every call. */
-function insertAt<T>(array: T[], at: number, value: T): void {
-  let i = array.length;
-  array.push(value);
-  for (; i > at; i--) array[i] = array[i - 1]!;
-  array[at] = value;
 }
 
 /** A position in the tree: an entry of a leaf (none when leaf is null). Set by the tree's seek methods. */
@@ -96,7 +187,7 @@ export class TreeCursor {
 
   next(): void {
     const leaf = this.leaf!;
-    if (++this.index >= leaf.keys.length) {
+    if (++this.index >= leaf.keys.count) {
       this.leaf = leaf.next;
       this.index = 0;
     }
@@ -105,13 +196,13 @@ export class TreeCursor {
   prev(): void {
     if (--this.index < 0) {
       this.leaf = this.leaf!.prev;
-      this.index = this.leaf === null ? 0 : this.leaf.keys.length - 1;
+      this.index = this.leaf === null ? 0 : this.leaf.keys.count - 1;
     }
   }
 }
 
 export class BTree {
-  private root: Node = new Leaf();
+  private root: Node = new Leaf(64 * 24);
   private readonly firstLeaf: Leaf = this.root as Leaf;
   private lastLeaf: Leaf = this.firstLeaf;
   /** Bumped by every change, so cursors know when their (leaf, index) may have moved. */
@@ -121,80 +212,64 @@ export class BTree {
   private readonly path: Inner[] = [];
   private readonly pathIndex: number[] = [];
 
-  /** Adds an entry; an entry with the same key and sequence is replaced. */
-  insert(key: string, sequence: number, kind: ValueKind, buffer: Buffer, offset: number, length: number): void {
+  /** Adds an entry (the key is copied); an entry with the same key and sequence is replaced. */
+  insert(key: Uint8Array, sequence: number, kind: ValueKind, buffer: Buffer, offset: number, length: number): void {
     this.version++;
     let node = this.root;
-    // Descend, remembering the path for splits; depth is ~4 for millions of entries.
-    const path = this.path;
     let depth = 0;
     while (!node.isLeaf) {
       const at = childIndex(node, key, sequence);
-      path[depth] = node;
+      this.path[depth] = node;
       this.pathIndex[depth++] = at;
       node = node.children[at]!;
     }
-    const leaf = node;
-    const at = lowerBound(leaf, key, sequence);
-    if (at < leaf.keys.length && leaf.keys[at] === key && leaf.sequences[at] === sequence) {
-      leaf.kinds[at] = kind;
-      leaf.valueBuffers[at] = buffer;
-      leaf.valueOffsets[at] = offset;
-      leaf.valueLengths[at] = length;
+    let leaf = node;
+    let at = lowerBound(leaf.keys, key, sequence);
+    if (at < leaf.keys.count && leaf.keys.compareAt(at, key, sequence) === 0) {
+      leaf.set(at, kind, buffer, offset, length);
       return;
     }
-    insertAt(leaf.keys, at, key);
-    insertAt(leaf.sequences, at, sequence);
-    insertAt(leaf.kinds, at, kind);
-    insertAt(leaf.valueBuffers, at, buffer);
-    insertAt(leaf.valueOffsets, at, offset);
-    insertAt(leaf.valueLengths, at, length);
     this.size++;
-    if (leaf.keys.length <= LEAF_CAPACITY) return;
+    if (leaf.keys.count < CAPACITY) {
+      leaf.insert(at, key, sequence, kind, buffer, offset, length);
+      return;
+    }
+    // Split first, then insert into the half that covers the position; the entry never becomes the first
+    // of the new right leaf (at > HALF), so the bound given to the parent stays exact.
+    let sibling: Node = leaf.split();
+    if (leaf === this.lastLeaf) this.lastLeaf = sibling;
+    if (at > HALF) {
+      leaf = sibling;
+      at -= HALF;
+    }
+    leaf.insert(at, key, sequence, kind, buffer, offset, length);
 
-    const right = leaf.splitOff();
-    right.next = leaf.next;
-    right.prev = leaf;
-    if (leaf.next !== null) leaf.next.prev = right;
-    else this.lastLeaf = right;
-    leaf.next = right;
-    let sibling: Node | null = right;
-    let siblingKey = right.keys[0]!;
-    let siblingSequence = right.sequences[0]!;
-    while (sibling !== null && depth > 0) {
-      const parent = path[--depth]!;
-      const slot = this.pathIndex[depth]! + 1;
-      insertAt(parent.children, slot, sibling);
-      insertAt(parent.lowKeys, slot, siblingKey);
-      insertAt(parent.lowSequences, slot, siblingSequence);
-      sibling = null;
-      if (parent.children.length > INNER_CAPACITY) {
-        const half = parent.children.length >>> 1;
-        const split = new Inner();
-        split.children = parent.children.splice(half);
-        split.lowKeys = parent.lowKeys.splice(half);
-        split.lowSequences = parent.lowSequences.splice(half);
-        sibling = split;
-        siblingKey = split.lowKeys[0]!;
-        siblingSequence = split.lowSequences[0]!;
+    while (depth > 0) {
+      const parent = this.path[--depth]!;
+      let slot = this.pathIndex[depth]! + 1;
+      if (parent.lows.count < CAPACITY) {
+        parent.insert(slot, sibling, firstKeys(sibling), 0);
+        return;
       }
+      const right = parent.split();
+      const target = slot > HALF ? right : parent;
+      if (slot > HALF) slot -= HALF;
+      target.insert(slot, sibling, firstKeys(sibling), 0);
+      sibling = right;
     }
-    if (sibling !== null) {
-      const root = new Inner();
-      const old = this.root;
-      root.children = [old, sibling];
-      root.lowKeys = [old.isLeaf ? old.keys[0]! : old.lowKeys[0]!, siblingKey];
-      root.lowSequences = [old.isLeaf ? old.sequences[0]! : old.lowSequences[0]!, siblingSequence];
-      this.root = root;
-    }
+    const root = new Inner(64);
+    const old = this.root;
+    root.insert(0, old, firstKeys(old), 0);
+    root.insert(1, sibling, firstKeys(sibling), 0);
+    this.root = root;
   }
 
   /** Positions `cursor` on the first entry at or after (key, sequence); cursor.leaf is null if none. */
-  seekGE(cursor: TreeCursor, key: string, sequence: number): void {
+  seekGE(cursor: TreeCursor, key: Uint8Array, sequence: number): void {
     let node = this.root;
     while (!node.isLeaf) node = node.children[childIndex(node, key, sequence)]!;
-    const index = lowerBound(node, key, sequence);
-    if (index < node.keys.length) {
+    const index = lowerBound(node.keys, key, sequence);
+    if (index < node.keys.count) {
       cursor.leaf = node;
       cursor.index = index;
     } else {
@@ -210,6 +285,6 @@ export class BTree {
 
   seekToLast(cursor: TreeCursor): void {
     cursor.leaf = this.size > 0 ? this.lastLeaf : null;
-    cursor.index = this.lastLeaf.keys.length - 1;
+    cursor.index = this.lastLeaf.keys.count - 1;
   }
 }

@@ -1,16 +1,17 @@
-// The mutable in-memory table: a B+tree of internal entries, values copied into an arena. Readers and
-// iterators see entries by sequence number, so one memtable serves every snapshot while writes go on.
+// The mutable in-memory table: a B+tree of internal entries (keys packed in its nodes), values copied into
+// an arena. Readers and iterators see entries by sequence number, so one memtable serves every snapshot
+// while writes go on.
 
 import type { InternalIterator, ValueKind } from '../iterator/internal-iterator.js';
 import type { LookupResult } from '../sstable/table-reader.js';
-import { latin1 } from '../util/bytes.js';
 import { SEQ_NEWEST, SEQ_OLDEST } from '../util/compare.js';
 import { Arena } from './arena.js';
 import { BTree, TreeCursor } from './btree.js';
 
-/** Memory charged per entry beyond its bytes: the key string's header, six array slots and leaf slack
- *  (measured: ~98 bytes per entry for 300k random 16-byte keys). */
-const ENTRY_OVERHEAD = 96;
+/** Memory charged per entry beyond its bytes: sequence, kind and value location in the node arrays, node
+ *  slack (nodes are half to fully packed), key bounds in inner nodes (measured: ~80 bytes per entry for
+ *  300k random 16-byte keys with 100-byte values). */
+const ENTRY_OVERHEAD = 80;
 
 export class MemTable {
   private readonly tree = new BTree();
@@ -31,24 +32,27 @@ export class MemTable {
   add(sequence: number, kind: ValueKind, key: Uint8Array, value: Uint8Array): void {
     const arena = this.arena;
     const offset = arena.copy(value);
-    this.tree.insert(latin1(key), sequence, kind, arena.buffer, offset, value.length);
+    this.tree.insert(key, sequence, kind, arena.buffer, offset, value.length);
     this.bytes += key.length + value.length + ENTRY_OVERHEAD;
   }
 
   /** The newest version of `key` with sequence <= snapshotSequence (a tombstone included), if any. */
   get(key: Uint8Array, snapshotSequence: number): LookupResult | undefined {
     const cursor = this.cursor;
-    const target = latin1(key);
-    this.tree.seekGE(cursor, target, snapshotSequence);
+    this.tree.seekGE(cursor, key, snapshotSequence);
     const leaf = cursor.leaf;
+    if (leaf === null) return undefined;
     const i = cursor.index;
-    if (leaf === null || leaf.keys[i] !== target) return undefined;
-    const offset = leaf.valueOffsets[i]!;
-    return {
-      kind: leaf.kinds[i]!,
-      value: leaf.valueBuffers[i]!.subarray(offset, offset + leaf.valueLengths[i]!),
-      sequence: leaf.sequences[i]!,
-    };
+    // The first entry at or after (key, snapshot) is the answer if it is a version of key at all.
+    if (leaf.keys.keyEquals(i, key)) {
+      const offset = leaf.valueOffsets[i]!;
+      return {
+        kind: leaf.kinds[i]! as ValueKind,
+        value: leaf.valueBuffers[i]!.subarray(offset, offset + leaf.valueLengths[i]!),
+        sequence: leaf.keys.sequences[i]!,
+      };
+    }
+    return undefined;
   }
 
   iterator(): InternalIterator {
@@ -62,9 +66,10 @@ class MemTableIterator implements InternalIterator {
   private readonly cursor = new TreeCursor();
   /** Tree version the cursor's (leaf, index) belongs to. */
   private version = -1;
-  // The current entry, copied out of the leaf: inserts may move it to another leaf.
-  private currentKey = '';
-  private valueBuffer: Buffer | undefined;
+  // The current entry, copied out of the leaf: inserts shift entries within and between leaves.
+  private keyBuf = Buffer.allocUnsafe(64);
+  private keyLength = 0;
+  private valueBuffer: Buffer | null = null;
   private valueOffset = 0;
   private valueLength = 0;
   private keyView: Buffer | undefined;
@@ -78,7 +83,7 @@ class MemTableIterator implements InternalIterator {
   }
 
   get key(): Buffer {
-    return (this.keyView ??= Buffer.from(this.currentKey, 'latin1'));
+    return (this.keyView ??= this.keyBuf.subarray(0, this.keyLength));
   }
 
   get value(): Buffer {
@@ -96,13 +101,13 @@ class MemTableIterator implements InternalIterator {
   }
 
   seek(target: Uint8Array): void {
-    this.tree.seekGE(this.cursor, latin1(target), SEQ_NEWEST);
+    this.tree.seekGE(this.cursor, target, SEQ_NEWEST);
     this.settle();
   }
 
   seekForPrev(target: Uint8Array): void {
     // The entry before the first one past every version of target.
-    this.tree.seekGE(this.cursor, latin1(target), SEQ_OLDEST);
+    this.tree.seekGE(this.cursor, target, SEQ_OLDEST);
     if (this.cursor.leaf === null) this.tree.seekToLast(this.cursor);
     else this.cursor.prev();
     this.settle();
@@ -122,12 +127,14 @@ class MemTableIterator implements InternalIterator {
 
   close(): void {
     this.valid = false;
-    this.valueBuffer = undefined;
+    this.valueBuffer = null;
   }
 
-  /** Inserts may have shifted entries between leaves: find the current entry again (it is still there). */
+  /** Inserts may have shifted entries: find the current entry again (it is still there). */
   private reposition(): void {
-    if (this.version !== this.tree.version) this.tree.seekGE(this.cursor, this.currentKey, this.sequence);
+    if (this.version !== this.tree.version) {
+      this.tree.seekGE(this.cursor, this.keyBuf.subarray(0, this.keyLength), this.sequence);
+    }
   }
 
   private settle(): void {
@@ -140,10 +147,16 @@ class MemTableIterator implements InternalIterator {
       return;
     }
     const i = this.cursor.index;
+    const keys = leaf.keys;
+    const start = keys.start(i);
+    const length = keys.ends[i]! - start;
+    // The key buffer is reused from entry to entry: InternalIterator's contract (copy to keep) allows it.
+    if (length > this.keyBuf.length) this.keyBuf = Buffer.allocUnsafe(length * 2);
+    keys.bytes.copy(this.keyBuf, 0, start, start + length);
+    this.keyLength = length;
     this.valid = true;
-    this.currentKey = leaf.keys[i]!;
-    this.sequence = leaf.sequences[i]!;
-    this.kind = leaf.kinds[i]!;
+    this.sequence = keys.sequences[i]!;
+    this.kind = leaf.kinds[i]! as ValueKind;
     this.valueBuffer = leaf.valueBuffers[i]!;
     this.valueOffset = leaf.valueOffsets[i]!;
     this.valueLength = leaf.valueLengths[i]!;
