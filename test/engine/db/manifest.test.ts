@@ -138,3 +138,22 @@ describe('manifest', () => {
     }
   });
 });
+
+describe('flush failures', () => {
+  for (const [op, pattern] of [['sync', /\.sst$/], ['append', /MANIFEST-/], ['syncDir', /^\/db$/]] as const) {
+    test(`EIO on ${op} of ${pattern}: flush rejects, writes are refused, a reopen has everything`, async () => {
+      const fs = new MemoryFileSystem();
+      const db = await open(DIR, { fs });
+      for (let i = 0; i < 50; i++) await db.put(key(i), value(i));
+      fs.inject((o, path) => (o === op && pattern.test(path) ? 'EIO' : undefined));
+      // (A directory sync may fail first in the WAL's round, which syncs the new WAL's name.)
+      await assert.rejects(db.flush(), /failed, the database refuses further writes: .*EIO/);
+      fs.inject(undefined);
+      assert.match(String(db.stats().backgroundError), /refuses further writes/);
+      await assert.rejects(db.put(key(99), value(99)), /refuses further writes/);
+      assert.deepEqual(await db.get(key(7)), value(7));
+      await db.close();
+      await expectAll(fs, 50);
+    });
+  }
+});
