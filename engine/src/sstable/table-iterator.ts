@@ -8,12 +8,14 @@ import type { TableReader } from './table-reader.js';
 
 export class TableIterator implements InternalIterator {
   private readonly table: TableReader;
+  private readonly fillCache: boolean;
   private readonly index = new BlockIterator();
   private readonly data = new BlockIterator();
   valid = false;
 
-  constructor(table: TableReader) {
+  constructor(table: TableReader, fillCache: boolean) {
     this.table = table;
+    this.fillCache = fillCache;
     this.index.reset(table.index);
   }
 
@@ -82,7 +84,7 @@ export class TableIterator implements InternalIterator {
       this.valid = false;
       return false;
     }
-    this.data.reset(this.table.blockAt(this.index));
+    this.data.reset(this.table.blockAt(this.index, this.fillCache));
     return true;
   }
 

@@ -26,7 +26,8 @@ export interface TableReaderOptions {
 /** The newest version of a key visible at a snapshot (a tombstone included). */
 export interface LookupResult {
   kind: ValueKind;
-  /** A view on an immutable block: valid as long as it is referenced. */
+  /** A view on immutable bytes (a table block or a memtable slab) that stays valid while referenced;
+   *  copy it before keeping it long, or it keeps the whole block or slab alive. */
   value: Buffer;
   sequence: number;
 }
@@ -107,8 +108,10 @@ export class TableReader {
     return { kind: data.kind, value: data.value, sequence: data.sequence };
   }
 
-  iterator(): InternalIterator {
-    return new TableIterator(this);
+  /** A two-level iterator. `fillCache: false` (for compaction and scans that read each block once) still
+   *  uses cached blocks but does not add the ones it reads. */
+  iterator(options?: { fillCache?: boolean }): InternalIterator {
+    return new TableIterator(this, options?.fillCache ?? true);
   }
 
   /** Reads every data block from the file (not the cache) and checks CRCs, structure, order and counts. */
@@ -146,7 +149,7 @@ export class TableReader {
   }
 
   /** The verified data block that the index entry under `indexCursor` points at, through the cache. */
-  blockAt(indexCursor: BlockIterator): Block {
+  blockAt(indexCursor: BlockIterator, fillCache = true): Block {
     this.decodeHandle(indexCursor);
     const offset = this.handleOffset;
     const size = this.handleSize;
@@ -154,7 +157,7 @@ export class TableReader {
     const cached = cache?.get(this.fileNumber, offset);
     if (cached !== undefined) return cached;
     const block = new Block(this.readBlock({ offset, size }, BlockKind.Data), this.path, offset);
-    cache?.set(this.fileNumber, offset, block);
+    if (fillCache) cache?.set(this.fileNumber, offset, block);
     return block;
   }
 

@@ -106,6 +106,22 @@ describe('SSTable', () => {
     reader.close();
   });
 
+  test('an iterator with fillCache false reads through the cache without filling it', (t) => {
+    const path = join(tempDir(t), 'scan.sst');
+    const entries = randomEntries(new Random(3), 500, 16, 100);
+    buildTable(path, entries, 1024, 10);
+    const cache = new BlockCache(1 << 20);
+    const reader = TableReader.open(fs, path, { fileNumber: 1, cache });
+    let n = 0;
+    const it = reader.iterator({ fillCache: false });
+    for (it.seekToFirst(); it.valid; it.next()) n++;
+    assert.equal(n, entries.length);
+    assert.equal(cache.stats().blocks, 0);
+    reader.get(entries[0]!.key, Number.MAX_SAFE_INTEGER);
+    assert.equal(cache.stats().blocks, 1);
+    reader.close();
+  });
+
   test('entries out of internal order are refused', (t) => {
     const file = fs.open(join(tempDir(t), 'bad.sst'), 'create');
     const builder = new TableBuilder(file, { blockSize: 4096, bloomBitsPerKey: 10 });
