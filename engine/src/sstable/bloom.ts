@@ -66,7 +66,12 @@ export class BloomFilter {
 
   /** False only if `key` was certainly not added. */
   mayContain(key: Uint8Array): boolean {
-    let h = bloomHash(key);
+    return this.mayContainHash(bloomHash(key));
+  }
+
+  /** mayContain for a key whose bloomHash is `hash`. */
+  mayContainHash(hash: number): boolean {
+    let h = hash;
     const delta = ((h >>> 17) | (h << 15)) >>> 0;
     const bits = this.bits;
     for (let j = 0; j < this.probes; j++) {

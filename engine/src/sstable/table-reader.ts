@@ -5,6 +5,7 @@
 import type { BlockCache } from '../cache/block-cache.js';
 import { corruption } from '../errors.js';
 import type { InternalIterator, ValueKind } from '../iterator/internal-iterator.js';
+import { bloomHash } from '../util/bloom-hash.js';
 import { compareInternal } from '../util/compare.js';
 import { crc32 } from '../util/crc32.js';
 import { ByteReader } from '../util/varint.js';
@@ -94,9 +95,10 @@ export class TableReader {
     return this.index.data.length + (this.filter?.byteLength ?? 0);
   }
 
-  /** The newest version of `key` with sequence <= snapshotSequence, or undefined if the table has none. */
-  get(key: Uint8Array, snapshotSequence: number): LookupResult | undefined {
-    if (this.filter !== undefined && !this.filter.mayContain(key)) return undefined;
+  /** The newest version of `key` with sequence <= snapshotSequence, or undefined if the table has none.
+   *  A caller probing many tables for one key can hash it once (`bloomHash(key)`) and pass `keyHash`. */
+  get(key: Uint8Array, snapshotSequence: number, keyHash?: number): LookupResult | undefined {
+    if (this.filter !== undefined && !this.filter.mayContainHash(keyHash ?? bloomHash(key))) return undefined;
     const index = this.indexCursor;
     // The first block whose last entry is at or after (key, snapshot) holds the answer if there is one.
     index.seekGE(key, snapshotSequence);

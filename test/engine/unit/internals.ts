@@ -11,6 +11,7 @@ import type * as BloomModule from '../../../engine/dist/sstable/bloom.js';
 import type * as FooterModule from '../../../engine/dist/sstable/footer.js';
 import type * as TableBuilderModule from '../../../engine/dist/sstable/table-builder.js';
 import type * as TableReaderModule from '../../../engine/dist/sstable/table-reader.js';
+import type * as BloomHashModule from '../../../engine/dist/util/bloom-hash.js';
 import type * as Crc32Module from '../../../engine/dist/util/crc32.js';
 import type * as DiskFsModule from '../../../engine/dist/vfs/disk-fs.js';
 
@@ -30,6 +31,7 @@ export const { BloomFilter, BloomFilterBuilder } = await load<typeof BloomModule
 export const { FOOTER_SIZE, decodeFooter } = await load<typeof FooterModule>('sstable/footer.js');
 export const { TableBuilder } = await load<typeof TableBuilderModule>('sstable/table-builder.js');
 export const { TableReader } = await load<typeof TableReaderModule>('sstable/table-reader.js');
+export const { bloomHash } = await load<typeof BloomHashModule>('util/bloom-hash.js');
 export const { crc32 } = await load<typeof Crc32Module>('util/crc32.js');
 export const { DiskFileSystem } = await load<typeof DiskFsModule>('vfs/disk-fs.js');
 export type Block = BlockModule.Block;
