@@ -187,28 +187,40 @@ export class Keyspace {
     }
   }
 
-  /** A live key of `db` near a random position in key order, or undefined if the db has none. */
+  /** A random live key of `db`, or undefined if the db has none. Without ranks in the engine, the choice is a
+   *  random bisection of the key range: at each step pick, by a fair coin, the keys below or at/above the
+   *  byte-wise midpoint (both halves known non-empty), until one key is left. Every key can come out; the
+   *  odds are even when keys spread evenly around midpoints, as RANDOMKEY's users need no more. */
   randomKey(db: number, now = Date.now()): Buffer | undefined {
     if (this.dbsize(db, now) === 0) return undefined;
-    const ns = this.namespaces[db]!;
-    const range = metaRange(ns);
-    const first = this.edgeKey(range, false);
-    const last = this.edgeKey(range, true);
-    if (first === undefined || last === undefined) return undefined;
-    const target = randomBetween(userKeyOf(first), userKeyOf(last));
-    // From the random point to the end, then from the start: the first live key wins.
-    for (const gte of [metaKey(ns, target), range.start]) {
-      const cursor = this.engine.cursor({ gte, lt: range.end });
-      try {
-        for (; cursor.valid; cursor.next()) {
+    const range = metaRange(this.namespaces[db]!);
+    const cursor = this.engine.cursor({ gte: range.start, lt: range.end });
+    try {
+      if (!cursor.valid) return undefined;
+      let low = Buffer.from(cursor.key); // a key, the first of the interval
+      let high = range.end; // bound after the interval
+      for (let step = 0; step < RANDOM_KEY_STEPS; step++) {
+        cursor.seek(low);
+        cursor.next();
+        if (!cursor.valid || Buffer.compare(cursor.key, high) >= 0) break; // one key left
+        const mid = midpoint(low, high);
+        if (Buffer.compare(mid, low) <= 0) break;
+        cursor.seek(mid);
+        const upper = cursor.valid && Buffer.compare(cursor.key, high) < 0 ? Buffer.from(cursor.key) : undefined;
+        if (upper === undefined || Math.random() < 0.5) high = mid;
+        else low = upper;
+      }
+      // The first live key from there on, wrapping around once.
+      for (const from of [low, range.start]) {
+        for (cursor.seek(from); cursor.valid; cursor.next()) {
           const expireAt = metaExpireAt(cursor.value);
           if (expireAt === 0 || expireAt > now) return Buffer.from(userKeyOf(cursor.key));
         }
-      } finally {
-        cursor.close();
       }
+      return undefined;
+    } finally {
+      cursor.close();
     }
-    return undefined;
   }
 
   // ---- writes
@@ -366,15 +378,6 @@ export class Keyspace {
     if (done) ops.push({ type: 'del', key: garbageKey(ns) });
     apply(this.engine, ops);
     return done;
-  }
-
-  private edgeKey(range: { start: Buffer; end: Buffer }, reverse: boolean): Buffer | undefined {
-    const cursor = this.engine.cursor({ gte: range.start, lt: range.end, reverse });
-    try {
-      return cursor.valid ? Buffer.from(cursor.key) : undefined;
-    } finally {
-      cursor.close();
-    }
   }
 
   /** One streaming pass over each db's metadata: the exact key and expiry counts. */
@@ -536,17 +539,16 @@ function listGarbage(engine: Db): number[] {
   return out;
 }
 
-/** A key between `low` and `high` in byte order, drawn at random below their common prefix. */
-function randomBetween(low: Uint8Array, high: Uint8Array): Buffer {
-  let i = 0;
-  while (i < low.length && i < high.length && low[i] === high[i]) i++;
-  const from = i < low.length ? low[i]! : 0;
-  const to = i < high.length ? high[i]! : 0xff;
-  const out = Buffer.allocUnsafe(i + 9);
-  out.set(low.subarray(0, i), 0);
-  out[i] = from + Math.floor(Math.random() * (to - from + 1));
-  for (let j = i + 1; j < out.length; j++) out[j] = Math.floor(Math.random() * 256);
-  return out;
+/** Bisection steps of RANDOMKEY at most (each halves the interval, so this is plenty for real keyspaces). */
+const RANDOM_KEY_STEPS = 96;
+
+/** The byte string halfway between `low` and `high`, read as base-256 fractions (two bytes of extra
+ *  precision, so it lies strictly between them unless they are adjacent). */
+function midpoint(low: Uint8Array, high: Uint8Array): Buffer {
+  const width = Math.max(low.length, high.length) + 2;
+  const number = (b: Uint8Array): bigint => BigInt('0x' + (Buffer.from(b).toString('hex').padEnd(width * 2, '0') || '0'));
+  const mid = (number(low) + number(high)) >> 1n;
+  return Buffer.from(mid.toString(16).padStart(width * 2, '0'), 'hex');
 }
 
 const EMPTY = new Uint8Array(0);
