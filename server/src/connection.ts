@@ -29,6 +29,8 @@ export interface Client extends ClientState {
   closeAfterReply(): void;
   /** Close now, dropping whatever is not yet written (CLIENT KILL). */
   kill(): void;
+  /** MONITOR: from now on this client is sent every command the server runs. */
+  startMonitor(): void;
 }
 
 /** Reply bytes held for durability beyond this stop reading from the client until they are written. */
@@ -144,6 +146,7 @@ export class Connection implements Client {
   }
 
   reset(): void {
+    this.server.monitors.delete(this);
     this.db = 0;
     this.name = '';
     this.protocol = 2;
@@ -156,6 +159,17 @@ export class Connection implements Client {
     this.replyOff = mode === 'off';
     this.skipNext = mode === 'skip';
     if (mode === 'on') this.skipThis = false;
+  }
+
+  startMonitor(): void {
+    this.server.monitors.add(this);
+  }
+
+  /** One MONITOR line. It goes out with this client's next batch, held like any reply until the writes it
+   *  shows are durable. */
+  feedMonitor(line: string): void {
+    this.reply.simple(line);
+    if (!this.running) queueMicrotask(() => this.flush());
   }
 
   closeAfterReply(): void {
@@ -197,6 +211,7 @@ export class Connection implements Client {
   }
 
   private onClose(): void {
+    this.server.monitors.delete(this);
     this.closed = true;
     this.closing = true;
     this.decoder.close();
@@ -267,6 +282,9 @@ export class Connection implements Client {
     const before = this.reply.length;
     this.lastCommand = spec.name;
     this.server.stats.totalCommands++;
+    if (this.server.monitors.size > 0 && !spec.flags.includes('admin') && !spec.flags.includes('skip_monitor')) {
+      this.feedMonitors(argv);
+    }
     let result: void | Promise<void>;
     try {
       result = spec.handler(this.ctx, argv);
@@ -285,6 +303,14 @@ export class Connection implements Client {
         this.afterCommand(before);
       },
     );
+  }
+
+  /** Redis's MONITOR line: `+<seconds>.<micros> [<db> <addr>] "arg" ...`, arguments escaped as sdscatrepr. */
+  private feedMonitors(argv: Buffer[]): void {
+    const micros = Math.floor((performance.timeOrigin + performance.now()) * 1000);
+    const time = `${Math.floor(micros / 1e6)}.${String(micros % 1e6).padStart(6, '0')}`;
+    const line = `${time} [${this.db} ${this.addr}] ${argv.map(quoteArg).join(' ')}`;
+    for (const monitor of this.server.monitors) if (monitor !== this) (monitor as Connection).feedMonitor(line);
   }
 
   /** A handler threw: its partial reply is replaced by an error, and the server goes on. */
@@ -397,4 +423,15 @@ export class Connection implements Client {
 function socketFd(socket: Socket): number {
   const handle = (socket as unknown as { _handle?: { fd?: number } })._handle;
   return handle?.fd ?? -1;
+}
+
+const ESCAPES: Record<number, string> = { 0x5c: '\\\\', 0x22: '\\"', 0x0a: '\\n', 0x0d: '\\r', 0x09: '\\t', 0x07: '\\a', 0x08: '\\b' };
+
+/** Redis's sdscatrepr: a double-quoted string, non-printable bytes as \xHH. */
+function quoteArg(arg: Buffer): string {
+  let out = '"';
+  for (const byte of arg) {
+    out += ESCAPES[byte] ?? (byte >= 0x20 && byte < 0x7f ? String.fromCharCode(byte) : `\\x${byte.toString(16).padStart(2, '0')}`);
+  }
+  return `${out}"`;
 }

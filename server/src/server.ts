@@ -23,6 +23,8 @@ export interface ServerStats {
 export interface ServerRuntime extends ServerContext {
   readonly commands: CommandTable;
   readonly clients: ReadonlyMap<number, Client>;
+  /** Clients in MONITOR mode. */
+  readonly monitors: Set<Client>;
   readonly stats: ServerStats;
   readonly log: Log;
   /** The TCP port actually listened on. */
@@ -48,6 +50,7 @@ export class Server implements ServerRuntime {
   readonly keyspace: Keyspace;
   readonly commands = createCommandTable();
   readonly clients = new Map<number, Connection>();
+  readonly monitors = new Set<Client>();
   readonly stats: ServerStats = {
     totalConnections: 0,
     totalCommands: 0,

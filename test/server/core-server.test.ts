@@ -151,6 +151,21 @@ describe('TIME LASTSAVE SAVE BGSAVE', () => {
   });
 });
 
+describe('MONITOR', () => {
+  test('streams every other client command in Redis format, arguments escaped', async () => {
+    const monitor = await RespClient.connect(server.port);
+    assert.equal(await monitor.call('monitor'), 'OK');
+    await c.call('select', '0');
+    await c.call('set', 'mon', 'a "b"\n\x01');
+    assert.match((await monitor.next()).raw, /^\+\d+\.\d{6} \[0 127\.0\.0\.1:\d+\] "select" "0"\r\n$/);
+    assert.equal(
+      (await monitor.next()).raw.replace(/^\+\d+\.\d{6} \[0 127\.0\.0\.1:\d+\] /, ''),
+      '"set" "mon" "a \\"b\\"\\n\\x01"\r\n',
+    );
+    await monitor.close();
+  });
+});
+
 describe('execution model', () => {
   test('DEBUG SLEEP pauses only its own connection', async () => {
     const sleeper = await RespClient.connect(server.port);

@@ -3,6 +3,7 @@
 import { cpuUsage, memoryUsage } from 'node:process';
 import type { CommandContext, CommandFlag, CommandHandler, CommandSpec } from '../command.js';
 import { ConfigError, configGet, configSet, globMatch } from '../config.js';
+import type { Client } from '../connection.js';
 import type { ServerRuntime } from '../server.js';
 import { REDIS_VERSION } from './connection.js';
 
@@ -362,6 +363,11 @@ const debugSleep: CommandHandler = async (ctx, argv) => {
   ctx.reply.simple('OK');
 };
 
+const monitor: CommandHandler = (ctx) => {
+  (ctx.client as Client).startMonitor();
+  ctx.reply.simple('OK');
+};
+
 const ADMIN: readonly CommandFlag[] = ['admin', 'noscript', 'loading', 'stale'];
 const sub = (name: string, arity: number, flags: readonly CommandFlag[], summary: string, handler: CommandHandler): CommandSpec =>
   spec(name, arity, flags, '2.0.0', summary, handler);
@@ -386,6 +392,7 @@ export const serverCommands: CommandSpec[] = [
   spec('save', 1, ['admin', 'noscript', 'no_multi'], '1.0.0', 'Synchronously save the dataset to disk', save),
   spec('bgsave', -1, ['admin', 'noscript'], '1.0.0', 'Asynchronously save the dataset to disk', bgsave),
   spec('shutdown', -1, ['admin', 'noscript', 'loading', 'stale', 'no_multi', 'allow_busy'], '1.0.0', 'Synchronously save the dataset to disk and then shut down the server', shutdown),
+  spec('monitor', 1, ['admin', 'noscript', 'loading', 'stale'], '1.0.0', 'Listen for all requests received by the server in real time', monitor),
   spec('debug', -2, ['admin', 'noscript', 'loading', 'stale'], '1.0.0', 'A container for debugging commands', debugSleep, [
     sub('debug|sleep', 3, ['admin', 'noscript', 'loading', 'stale'], 'Stop the server for <seconds>. Decimals allowed.', debugSleep),
   ]),
