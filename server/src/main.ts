@@ -4,6 +4,7 @@
 // options listed in --help, any config parameter can be given as `--name value` (e.g. `--protected-mode no`).
 
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { applyDirective, ConfigError, defaultConfig, parseConfigText, type ServerConfig } from './config.js';
 import { createLog } from './log.js';
@@ -49,6 +50,7 @@ function parseArguments(argv: string[]): ServerConfig {
       throw new ConfigError(`Fatal error, can't open config file '${file}': ${(err as Error).message}`);
     }
     parseConfigText(config, text);
+    config.configFile = resolve(file);
   }
   // Redis-style `--name value [value ...]` directives that commander does not know.
   const extra = file === undefined ? program.args : rest;

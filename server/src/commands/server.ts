@@ -1,8 +1,9 @@
 // Server commands: COMMAND, INFO, CONFIG, TIME, LASTSAVE, SAVE, BGSAVE, SHUTDOWN, DEBUG SLEEP.
 
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { cpuUsage, memoryUsage } from 'node:process';
 import type { CommandContext, CommandFlag, CommandHandler, CommandSpec } from '../command.js';
-import { ConfigError, configGet, configSet, globMatch } from '../config.js';
+import { ConfigError, configGet, configSet, globMatch, rewriteConfigText } from '../config.js';
 import type { Client } from '../connection.js';
 import type { ServerRuntime } from '../server.js';
 import { REDIS_VERSION } from './connection.js';
@@ -189,7 +190,7 @@ function infoSection(server: ServerRuntime, section: Section): Array<[string, st
         ['hz', server.config.hz],
         ['configured_hz', server.config.hz],
         ['executable', process.argv[1] ?? ''],
-        ['config_file', ''],
+        ['config_file', server.config.configFile],
         ['strata_engine', 'lsm'],
         ['node_version', process.version],
       ];
@@ -320,7 +321,21 @@ const configResetstat: CommandHandler = (ctx) => {
   ctx.reply.simple('OK');
 };
 
-const configRewrite: CommandHandler = (ctx) => ctx.reply.error('ERR The server is running without a config file');
+/** Rewrite the config file through a temporary file and a rename, so a crash leaves the old or the new one. */
+const configRewrite: CommandHandler = (ctx) => {
+  const { config } = ctx.server;
+  if (config.configFile === '') return ctx.reply.error('ERR The server is running without a config file');
+  try {
+    const text = rewriteConfigText(config, readFileSync(config.configFile, 'utf8'));
+    const temp = `${config.configFile}.tmp-${process.pid}`;
+    writeFileSync(temp, text);
+    renameSync(temp, config.configFile);
+  } catch (err) {
+    runtime(ctx).log('warning', `CONFIG REWRITE failed: ${(err as Error).message}`);
+    return ctx.reply.error(`ERR Rewriting config file: ${(err as Error).message}`);
+  }
+  ctx.reply.simple('OK');
+};
 
 // ---- persistence and lifecycle
 
