@@ -129,7 +129,8 @@ function setGeneric(ctx: CommandContext, command: string, key: Buffer, value: Bu
     if (at === undefined) return;
     expireAt = at;
   }
-  const old = ctx.server.keyspace.lookup(ctx.client.db, key, now);
+  // A plain SET needs nothing from the old key (the batch itself accounts for whatever was there).
+  const old = flags & (Flag.NX | Flag.XX | Flag.GET | Flag.KEEPTTL) ? ctx.server.keyspace.lookup(ctx.client.db, key, now) : undefined;
   if (flags & Flag.GET) {
     if (old !== undefined && old.type !== KeyType.String) return ctx.reply.error(WRONGTYPE);
     if (old === undefined) ctx.reply.null();
