@@ -10,8 +10,6 @@ export class Arena {
   buffer = Buffer.allocUnsafeSlow(SLAB_SIZE);
   private slab = this.buffer;
   private pos = 0;
-  /** Bytes of buffers allocated so far (slabs and own buffers). */
-  allocatedBytes = SLAB_SIZE;
 
   /** Copies `src`; returns its offset in `this.buffer`. */
   copy(src: Uint8Array): number {
@@ -19,13 +17,11 @@ export class Arena {
     if (n > OWN_BUFFER_ABOVE) {
       this.buffer = Buffer.allocUnsafeSlow(n);
       this.buffer.set(src);
-      this.allocatedBytes += n;
       return 0;
     }
     if (this.pos + n > SLAB_SIZE) {
       this.slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
       this.pos = 0;
-      this.allocatedBytes += SLAB_SIZE;
     }
     const start = this.pos;
     this.slab.set(src, start);

@@ -58,10 +58,6 @@ export class TableBuilder {
     return this.offset + this.data.estimatedSize;
   }
 
-  get entryCount(): number {
-    return this.entries;
-  }
-
   /** Adds an entry; entries must come in internal order (key ascending, sequence descending). */
   add(key: Uint8Array, sequence: number, kind: ValueKind, value: Uint8Array): void {
     if (this.finished) throw new StrataError('InvalidArgument', 'add after finish');

@@ -3,15 +3,6 @@
 
 export const MAX_VARINT_LENGTH = 8;
 
-export function varintLength(value: number): number {
-  let length = 1;
-  while (value >= 0x80) {
-    value = Math.floor(value / 0x80);
-    length++;
-  }
-  return length;
-}
-
 /** Writes `value` at `buf[pos]`; returns the position after it. */
 export function putVarint(buf: Uint8Array, pos: number, value: number): number {
   while (value >= 0x80) {

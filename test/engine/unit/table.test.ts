@@ -13,8 +13,14 @@ const fs = new DiskFileSystem();
 function buildTable(path: string, entries: readonly ModelEntry[], blockSize = 4096, bloomBitsPerKey = 10): TableProperties {
   const file = fs.open(path, 'create');
   const builder = new TableBuilder(file, { blockSize, bloomBitsPerKey });
-  for (const e of entries) builder.add(e.key, e.sequence, e.kind, e.value);
+  let estimate = 0;
+  for (const e of entries) {
+    builder.add(e.key, e.sequence, e.kind, e.value);
+    assert.ok(builder.estimatedFileSize >= estimate, 'the size estimate (for splitting outputs) never shrinks');
+    estimate = builder.estimatedFileSize;
+  }
   const props = builder.finish();
+  assert.ok(estimate <= props.fileSize);
   file.close();
   return props;
 }
