@@ -4,6 +4,7 @@
 
 import type { InternalIterator, ValueKind } from '../iterator/internal-iterator.js';
 import type { LookupResult } from '../sstable/table-reader.js';
+import { copyBytes } from '../util/bytes.js';
 import { SEQ_NEWEST, SEQ_OLDEST } from '../util/compare.js';
 import { Arena } from './arena.js';
 import { BTree, TreeCursor } from './btree.js';
@@ -152,7 +153,7 @@ class MemTableIterator implements InternalIterator {
     const length = keys.ends[i]! - start;
     // The key buffer is reused from entry to entry: InternalIterator's contract (copy to keep) allows it.
     if (length > this.keyBuf.length) this.keyBuf = Buffer.allocUnsafe(length * 2);
-    keys.bytes.copy(this.keyBuf, 0, start, start + length);
+    copyBytes(keys.bytes, start, start + length, this.keyBuf, 0);
     this.keyLength = length;
     this.valid = true;
     this.sequence = keys.sequences[i]!;

@@ -2,6 +2,7 @@
 // One builder is reused for every block of a table: its buffer only grows.
 
 import type { ValueKind } from '../iterator/internal-iterator.js';
+import { copyBytes } from '../util/bytes.js';
 import { MAX_VARINT_LENGTH, putVarint } from '../util/varint.js';
 
 export class BlockBuilder {
@@ -41,7 +42,7 @@ export class BlockBuilder {
     let pos = putVarint(buf, this.pos, shared);
     pos = putVarint(buf, pos, unshared);
     pos = putVarint(buf, pos, value.length);
-    buf.set(shared === 0 ? key : key.subarray(shared), pos);
+    copyBytes(key, shared, key.length, buf, pos);
     pos += unshared;
     pos = putVarint(buf, pos, sequence);
     buf[pos++] = kind;

@@ -4,7 +4,7 @@
 
 import { corruption } from '../errors.js';
 import { ValueKind } from '../iterator/internal-iterator.js';
-import { compareBytes } from '../util/bytes.js';
+import { compareBytes, copyBytes } from '../util/bytes.js';
 import { ByteReader } from '../util/varint.js';
 
 export class Block {
@@ -221,12 +221,7 @@ export class BlockIterator {
       this.keyBuf.copy(grown, 0, 0, shared);
       this.keyBuf = grown;
     }
-    const keyBuf = this.keyBuf;
-    if (unshared <= 32) {
-      for (let i = 0; i < unshared; i++) keyBuf[shared + i] = data[pos + i]!;
-    } else {
-      data.copy(keyBuf, shared, pos, pos + unshared);
-    }
+    copyBytes(data, pos, pos + unshared, this.keyBuf, shared);
     this.keyLength = keyLength;
     r.pos = pos + unshared;
     const sequence = r.varint(limit);

@@ -12,3 +12,14 @@ export function compareBytes(a: Uint8Array, aStart: number, aEnd: number, b: Uin
   }
   return aLength - bLength;
 }
+
+/** Copies src[srcStart..srcEnd) to dst[dstStart..]. Short runs (keys, mostly) by a loop: cheaper than the
+ *  native copy's call overhead or a subarray for TypedArray.set. */
+export function copyBytes(src: Uint8Array, srcStart: number, srcEnd: number, dst: Uint8Array, dstStart: number): void {
+  const n = srcEnd - srcStart;
+  if (n <= 32) {
+    for (let i = 0; i < n; i++) dst[dstStart + i] = src[srcStart + i]!;
+  } else {
+    dst.set(src.subarray(srcStart, srcEnd), dstStart);
+  }
+}
