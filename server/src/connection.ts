@@ -93,15 +93,11 @@ export class Connection implements Client {
     this.laddr = `${socket.localAddress}:${socket.localPort}`;
     this.reply = new ReplyWriter(2);
     const { config } = server;
-    this.decoder = new RequestDecoder(
-      {
-        onCommand: (argv) => this.queue.push(argv),
-        onError: (err) => this.queue.push(err),
-      },
-      { maxBulkLength: config.protoMaxBulkLen, maxQueryBuffer: config.clientQueryBufferLimit },
-    );
+    this.decoder = new RequestDecoder({
+      onCommand: (argv) => this.queue.push(argv),
+      onError: (err) => this.queue.push(err),
+    });
     this.isAuthenticated = config.requirepass === '';
-    this.decoder.authRequired = !this.isAuthenticated;
     this.ctx = { client: this, reply: this.reply, server };
 
     socket.setNoDelay(true);
@@ -130,7 +126,6 @@ export class Connection implements Client {
 
   set authenticated(value: boolean) {
     this.isAuthenticated = value;
-    this.decoder.authRequired = !value && this.server.config.requirepass !== '';
   }
 
   describe(): string {
@@ -206,6 +201,13 @@ export class Connection implements Client {
   private onData(chunk: Buffer): void {
     this.server.stats.netInputBytes += chunk.length;
     this.lastInteraction = Date.now();
+    // Limits as configured now (CONFIG SET applies to connected clients too); unauthenticated clients get
+    // Redis's tighter request limits.
+    const { config } = this.server;
+    const limits = this.decoder.limits;
+    limits.maxBulkLength = config.protoMaxBulkLen;
+    limits.maxQueryBuffer = config.clientQueryBufferLimit;
+    this.decoder.authRequired = !this.isAuthenticated && config.requirepass !== '';
     this.decoder.feed(chunk);
     this.run();
   }
@@ -363,8 +365,8 @@ export class Connection implements Client {
   }
 
   private send(bytes: Buffer): void {
-    this.heldBytes -= bytes.length;
     if (this.durabilityFailed || this.closed) return;
+    this.heldBytes -= bytes.length;
     this.server.stats.netOutputBytes += bytes.length;
     // Batches released by the same group commit go out in one syscall.
     if (!this.corked) {
@@ -388,7 +390,9 @@ export class Connection implements Client {
     this.heldBytes = 0;
     const message = err instanceof Error ? err.message : String(err);
     this.server.log('warning', `Write-ahead log failure, closing client id=${this.id}: ${message}`);
-    this.kill();
+    this.closing = true;
+    this.decoder.close();
+    this.socket.end(`-ERR Write-ahead log failure, the writes could not be made durable: ${message.replace(/[\r\n]/g, ' ')}\r\n`);
   }
 
   private outputBlocked(): boolean {

@@ -122,6 +122,25 @@ describe('limits', () => {
     }
   });
 
+  test('timeout closes idle clients, not busy ones', async () => {
+    const server = await startServer({ args: ['--timeout', '1'] });
+    try {
+      const idle = await RespClient.connect(server.port);
+      const busy = await RespClient.connect(server.port);
+      assert.equal(await idle.call('ping'), 'PONG');
+      const deadline = Date.now() + 2600;
+      while (Date.now() < deadline) {
+        assert.equal(await busy.call('ping'), 'PONG');
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      await idle.closed;
+      assert.equal(await busy.call('ping'), 'PONG');
+      await busy.close();
+    } finally {
+      await server.stop();
+    }
+  });
+
   test('a bulk over proto-max-bulk-len is a protocol error that closes the connection', async () => {
     const server = await startServer();
     try {
