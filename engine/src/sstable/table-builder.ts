@@ -4,6 +4,7 @@
 
 import { StrataError } from '../errors.js';
 import { ValueKind } from '../iterator/internal-iterator.js';
+import { compareBytes } from '../util/bytes.js';
 import { compareInternal } from '../util/compare.js';
 import { crc32 } from '../util/crc32.js';
 import { MAX_VARINT_LENGTH, putVarint } from '../util/varint.js';
@@ -65,7 +66,7 @@ export class TableBuilder {
     if (this.entries > 0) {
       const c = compareInternal(this.lastKey, this.lastSequence, key, sequence);
       if (c >= 0) throw new StrataError('InvalidArgument', 'table entries added out of internal order');
-      sameKey = this.lastKey.length === key.length && Buffer.compare(this.lastKey, key) === 0;
+      sameKey = this.lastKey.length === key.length && compareBytes(this.lastKey, 0, key.length, key, 0, key.length) === 0;
     } else {
       this.smallestKey = Buffer.from(key);
     }
