@@ -142,7 +142,8 @@ class StrataDb implements Db {
       if (op.type === 'put') checkBytes(op.value, 'value');
       else if (op.type !== 'del') throw new StrataError('InvalidArgument', `unknown batch operation ${String((op as { type?: unknown }).type)}`);
     }
-    if (this.mem.approximateBytes >= this.opts.memtableSize) this.freeze();
+    // While the previous WAL is being synced the memtable grows a little past its size instead.
+    if (this.mem.approximateBytes >= this.opts.memtableSize && this.wal.canSwitch) this.freeze();
     const first = this.last + 1;
     const durable = this.wal.add(ops, first);
     let sequence = first;
@@ -373,6 +374,10 @@ class StrataDb implements Db {
 
   async flush(): Promise<void> {
     this.checkWritable();
+    while (!this.wal.canSwitch) {
+      await this.wal.switchable();
+      this.checkWritable();
+    }
     this.freeze();
     while (this.flushTask !== undefined) await this.flushTask;
     if (this.failure !== undefined) throw this.failure;

@@ -1,6 +1,10 @@
 // Appends write batches to the current WAL file with group commit: every record added while the event loop
 // runs the current task goes out in one append (write system call) and, under `fsync: always`, one
 // fdatasync; records added while a sync is in flight form the next group. One promise serves each group.
+//
+// When the log moves to a new file, the new file gets no byte before the old one is synced, whatever the
+// policy: so after any crash only the newest WAL can have a torn tail, and damage in an older one is
+// corruption, never a crash's doing.
 
 import type { BatchOp, FsyncPolicy } from '../api.js';
 import { StrataError } from '../errors.js';
@@ -54,8 +58,8 @@ export class WalWriter {
   private lastAdded: number;
   private written: number;
   private synced: number;
-  /** Earlier log files that may hold unsynced writes; closed once a sync round has covered them. */
-  private retired: FileHandle[] = [];
+  /** The previous log file until a sync round has covered it (then it is closed). */
+  private retiring: FileHandle | undefined;
   /** The directory holds a new log file whose name is not yet durable. */
   private dirDirty = false;
   private failure: StrataError | undefined;
@@ -119,35 +123,55 @@ export class WalWriter {
     return this.pendingPromise();
   }
 
-  /** Continues the log in `file` (new, empty, its name not yet synced). Pending records go to the old file
-   *  first; the old file is synced by the next round and then closed. */
+  /** False while the previous file awaits its sync: only one switch at a time. */
+  get canSwitch(): boolean {
+    return this.retiring === undefined;
+  }
+
+  /** Resolves once `canSwitch` (or the log failed). */
+  async switchable(): Promise<void> {
+    while (this.retiring !== undefined && this.failure === undefined) await this.nextIdle();
+  }
+
+  /** Continues the log in `file` (new, empty, its name not yet synced). Pending records go to the old file,
+   *  which is synced at once; records added meanwhile wait, then go to the new file. */
   switchFile(file: FileHandle): void {
+    if (this.retiring !== undefined) throw new StrataError('Busy', 'the previous WAL is still being synced');
     if (!this.writePending()) throw this.failure!;
-    if (this.policy === 'no') this.file.close();
-    else this.retired.push(this.file);
+    this.retiring = this.file;
     this.file = file;
     this.dirDirty = true;
-    if (this.policy === 'always') this.pendingPromise();
-    else if (this.policy === 'everysec') this.syncInBackground();
+    if (!this.syncing) this.startSync(false); // else the round in flight starts the next when it ends
   }
 
   /** Writes and syncs everything (whatever the policy) and closes the files. */
   async close(): Promise<void> {
-    await this.whenIdle();
-    this.closed = true;
-    if (this.writePending()) {
-      this.startSync(true);
+    this.closed = true; // queued commits do nothing now: this drives the rest
+    for (;;) {
       await this.whenIdle();
+      if (this.failure !== undefined) break;
+      if (this.retiring !== undefined) {
+        this.startSync(false);
+        continue;
+      }
+      if (this.writePending()) {
+        this.startSync(true);
+        await this.whenIdle();
+      }
+      break;
     }
     if (this.timer) clearInterval(this.timer);
-    for (const f of this.retired) f.close();
-    this.retired = [];
+    this.retiring?.close();
     this.file.close();
     if (this.failure) throw this.failure;
   }
 
   private async whenIdle(): Promise<void> {
-    while (this.syncing) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    while (this.syncing) await this.nextIdle();
+  }
+
+  private nextIdle(): Promise<void> {
+    return new Promise<void>((resolve) => this.idleWaiters.push(resolve));
   }
 
   private pendingPromise(): Promise<void> {
@@ -172,6 +196,11 @@ export class WalWriter {
   private readonly commit = (): void => {
     this.scheduled = false;
     if (this.closed) return;
+    if (this.retiring !== undefined) {
+      // The new file takes no byte before the old one is durable; the round that syncs it re-runs us.
+      if (!this.syncing && this.failure === undefined) this.startSync(false);
+      return;
+    }
     if (this.policy === 'always') {
       // While a round is in flight, records wait in `pending`: the round re-runs us when it ends.
       if (this.syncing || this.pendingGroup === undefined) return;
@@ -202,10 +231,10 @@ export class WalWriter {
 
   private syncInBackground(): void {
     if (this.failure || this.syncing) return;
-    if (this.synced < this.written || this.retired.length > 0 || this.dirDirty) this.startSync(false);
+    if (this.synced < this.written || this.retiring !== undefined || this.dirDirty) this.startSync(false);
   }
 
-  /** One round: fdatasync the current file, every retired one, and the directory if it changed.
+  /** One round: fdatasync the current file, the retiring one, and the directory if it changed.
    *  `takePending`: the pending group's records have all been written and this round settles them. */
   private startSync(takePending: boolean): void {
     this.syncing = true;
@@ -214,24 +243,26 @@ export class WalWriter {
       this.syncingGroup = this.pendingGroup;
       this.pendingGroup = undefined;
     }
-    const files = this.retired;
-    this.retired = [];
+    const old = this.retiring;
     const work: Promise<void>[] = [this.file.sync()];
-    for (const f of files) work.push(f.sync());
+    if (old !== undefined) work.push(old.sync());
     if (this.dirDirty) {
       this.dirDirty = false;
       work.push(this.fs.syncDir(this.dir));
     }
     Promise.all(work).then(
       () => {
-        for (const f of files) f.close();
+        if (old !== undefined) {
+          old.close();
+          this.retiring = undefined;
+        }
         this.syncs++;
         this.synced = Math.max(this.synced, this.syncingUpTo);
         this.syncing = false;
         const group = this.syncingGroup;
         this.syncingGroup = undefined;
         group?.resolve();
-        if (this.policy === 'always' && this.pendingGroup !== undefined) this.commit();
+        if (this.pendingGroup !== undefined || this.retiring !== undefined) this.commit();
         this.wakeIdle();
       },
       (error: unknown) => {

@@ -206,17 +206,22 @@ describe('write stalls', () => {
     const db = await open(DIR, { fs: new MemoryFileSystem(), memtableSize: 1024, fsync: 'no' });
     try {
       const writes: Promise<void>[] = [];
-      // applySync never blocks: without awaiting, every full memtable is frozen and queued for flush.
-      for (let i = 0; i < 200; i++) writes.push(db.applySync([{ type: 'put', key: key(i), value: b('x'.repeat(50)) }]));
+      let stall: Promise<void> | undefined;
+      // applySync never blocks: writing faster than flushes finish, frozen memtables queue up.
+      for (let i = 0; i < 200 && stall === undefined; i++) {
+        writes.push(db.applySync([{ type: 'put', key: key(i), value: b('x'.repeat(50)) }]));
+        if (i % 10 === 9) await new Promise((resolve) => setImmediate(resolve));
+        stall = db.writeStall();
+      }
+      assert.ok(stall instanceof Promise, 'a stall once two memtables wait for their flush');
       assert.ok(db.stats().immutableMemtables >= 2, `${db.stats().immutableMemtables} frozen`);
-      const stall = db.writeStall();
-      assert.ok(stall instanceof Promise);
       await stall;
+      assert.ok(db.stats().immutableMemtables < 2 || db.stats().flushes > 0);
       await Promise.all(writes);
       await db.flush();
       assert.equal(db.stats().immutableMemtables, 0);
       assert.equal(db.writeStall(), undefined);
-      for (let i = 0; i < 200; i++) assert.equal(str(db.getSync(key(i))), 'x'.repeat(50));
+      for (let i = 0; i < writes.length; i++) assert.equal(str(db.getSync(key(i))), 'x'.repeat(50));
     } finally {
       await db.close();
     }
