@@ -5,7 +5,6 @@
 import { StrataError } from '../errors.js';
 import { ValueKind } from '../iterator/internal-iterator.js';
 import { compareBytes } from '../util/bytes.js';
-import { compareInternal } from '../util/compare.js';
 import { crc32 } from '../util/crc32.js';
 import { MAX_VARINT_LENGTH, putVarint } from '../util/varint.js';
 import type { FileHandle } from '../vfs/file-system.js';
@@ -64,9 +63,11 @@ export class TableBuilder {
     if (this.finished) throw new StrataError('InvalidArgument', 'add after finish');
     let sameKey = false;
     if (this.entries > 0) {
-      const c = compareInternal(this.lastKey, this.lastSequence, key, sequence);
-      if (c >= 0) throw new StrataError('InvalidArgument', 'table entries added out of internal order');
-      sameKey = this.lastKey.length === key.length && compareBytes(this.lastKey, 0, key.length, key, 0, key.length) === 0;
+      const c = compareBytes(this.lastKey, 0, this.lastKey.length, key, 0, key.length);
+      sameKey = c === 0;
+      if (c > 0 || (sameKey && sequence >= this.lastSequence)) {
+        throw new StrataError('InvalidArgument', 'table entries added out of internal order');
+      }
     } else {
       this.smallestKey = Buffer.from(key);
     }
