@@ -16,8 +16,12 @@ import {
   expireKey,
   expireNsRange,
   expireRange,
+  countsKey,
+  decodeCounts,
+  encodeCounts,
   garbageKey,
   garbagePrefix,
+  type DbCounts,
   metaExpireAt,
   metaKey,
   metaRange,
@@ -59,6 +63,10 @@ export class Keyspace {
   private readonly expireCounts: number[];
   /** Estimated average remaining TTL per db (ms), refreshed by the active expire cycle. */
   private readonly avgTtls: number[];
+  /** Set by close(): no more writes. */
+  private closed = false;
+  /** The db the next active expire cycle starts with. */
+  private expireCursor = 0;
   /** Namespaces left behind by FLUSHDB/FLUSHALL, reclaimed by the background cycle. */
   private readonly garbage: number[];
   /** @internal Last access times for OBJECT IDLETIME. */
@@ -108,13 +116,24 @@ export class Keyspace {
       }
     }
     const garbage = listGarbage(engine);
-    if (init.length > 0) {
-      init.push({ type: 'put', key: nextNamespaceKey(), value: encodeU32(nextNamespace) });
-      await engine.applySync(init);
-    }
+    if (init.length > 0) init.push({ type: 'put', key: nextNamespaceKey(), value: encodeU32(nextNamespace) });
     const keyspace = new Keyspace(engine, databases, namespaces, nextNamespace, garbage);
-    keyspace.countAll();
+    // Counts saved by a clean shutdown are used once: the record is deleted (durably) before any write, so
+    // after a crash the next open finds none and counts by a pass over the metadata instead.
+    const saved = engine.getSync(countsKey());
+    if (saved === undefined || !keyspace.restoreCounts(decodeCounts(saved))) keyspace.countAll();
+    if (saved !== undefined) init.push({ type: 'del', key: countsKey() });
+    if (init.length > 0) await engine.applySync(init);
     return keyspace;
+  }
+
+  /** Saves the exact counts for the next open (which then needs no counting pass). Call after the last
+   *  command and before closing the engine: the keyspace takes no writes afterwards. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const counts = this.namespaces.map((ns, db) => ({ ns, keys: this.keyCounts[db]!, expires: this.expireCounts[db]! }));
+    await this.engine.applySync([{ type: 'put', key: countsKey(), value: encodeCounts(counts) }]);
   }
 
   // ---- reads
@@ -243,7 +262,7 @@ export class Keyspace {
   swapdb(a: number, b: number): void {
     if (a === b) return;
     const [nsA, nsB] = [this.namespaces[a]!, this.namespaces[b]!];
-    apply(this.engine, [
+    this.apply([
       { type: 'put', key: dbNamespaceKey(a), value: encodeU32(nsB) },
       { type: 'put', key: dbNamespaceKey(b), value: encodeU32(nsA) },
     ]);
@@ -258,8 +277,12 @@ export class Keyspace {
   /** Called ~10 times a second: deletes due keys (oldest expiry first, from the expire index) and reclaims
    *  flushed namespaces, within a small time budget so the event loop is never held for long. */
   activeExpireCycle(now = Date.now()): void {
+    if (this.closed) return;
     const deadline = performance.now() + CYCLE_BUDGET_MS;
-    for (let db = 0; db < this.databases && performance.now() < deadline; db++) {
+    // Start where the last cycle stopped, so a backlog in one db does not starve the others.
+    for (let i = 0; i < this.databases && performance.now() < deadline; i++) {
+      const db = this.expireCursor;
+      this.expireCursor = (db + 1) % this.databases;
       if (this.expireCounts[db]! > 0) this.expireDb(db, now, deadline);
     }
     while (this.garbage.length > 0 && performance.now() < deadline) {
@@ -272,6 +295,12 @@ export class Keyspace {
   /** @internal */
   namespaceOf(db: number): number {
     return this.namespaces[db]!;
+  }
+
+  /** @internal Writes go through here, so none slips in after close() saved the counts. */
+  apply(ops: readonly BatchOp[]): void {
+    if (this.closed) throw new StrataError('Closed', 'the keyspace is closed');
+    apply(this.engine, ops);
   }
 
   /** @internal Applied after a batch's engine write succeeded. */
@@ -297,7 +326,7 @@ export class Keyspace {
     }
     if (ops.length === 0) return;
     ops.push({ type: 'put', key: nextNamespaceKey(), value: encodeU32(next) });
-    apply(this.engine, ops);
+    this.apply(ops);
     this.nextNamespace = next;
     this.garbage.push(...retired);
     let i = 0;
@@ -335,7 +364,9 @@ export class Keyspace {
         for (; cursor.valid && deleted < CYCLE_BATCH; cursor.next()) {
           const { expireAt, key } = parseExpireKey(cursor.key);
           if (expireAt > now) break;
-          batch.delete(db, Buffer.from(key));
+          const raw = this.engine.getSync(metaKey(ns, key));
+          if (raw !== undefined && metaExpireAt(raw) === expireAt) batch.delete(db, Buffer.from(key));
+          else batch.dropIndexEntry(Buffer.from(cursor.key)); // no metadata accounts for it: never expire a live key
           deleted++;
         }
         if (deleted < CYCLE_BATCH) this.sampleTtl(db, cursor, now);
@@ -376,8 +407,18 @@ export class Keyspace {
     }
     const done = ops.length < CYCLE_BATCH;
     if (done) ops.push({ type: 'del', key: garbageKey(ns) });
-    apply(this.engine, ops);
+    this.apply(ops);
     return done;
+  }
+
+  /** Takes saved counts if they describe exactly this keyspace's dbs; false if not (then count instead). */
+  private restoreCounts(saved: DbCounts[]): boolean {
+    if (saved.length !== this.databases || saved.some((c, db) => c.ns !== this.namespaces[db])) return false;
+    saved.forEach((c, db) => {
+      this.keyCounts[db] = c.keys;
+      this.expireCounts[db] = c.expires;
+    });
+    return true;
   }
 
   /** One streaming pass over each db's metadata: the exact key and expiry counts. */
@@ -444,14 +485,15 @@ export class KeyspaceBatch {
     return true;
   }
 
-  get empty(): boolean {
-    return this.ops.length === 0;
+  /** @internal Deletes an expire index entry that no metadata accounts for. */
+  dropIndexEntry(engineKey: Uint8Array): void {
+    this.ops.push({ type: 'del', key: engineKey });
   }
 
   /** Applies the batch (nothing if empty). Throws if the engine refuses writes; the counts then stay as they were. */
   commit(): void {
     if (this.ops.length === 0) return;
-    apply(this.engine, this.ops);
+    this.keyspace.apply(this.ops);
     for (const [db, d] of this.deltas) this.keyspace.adjustCounts(db, d.keys, d.expires);
     this.ops.length = 0;
     this.deltas.clear();

@@ -6,6 +6,7 @@
 //   0x00 'n'                      -> u32 next namespace id
 //   0x00 'd' db:u16               -> u32 namespace of logical db
 //   0x00 'g' ns:u32               -> []                                 namespace awaiting reclamation
+//   0x00 'c'                      -> counts at a clean shutdown (see encodeCounts)
 //   0x01 ns:u32 key               -> metadata (see encodeMeta)          one entry per Redis key
 //   0x02 version:u64 member       -> member value                      collections (next issue)
 //   0x03 ns:u32 expireAt:u64 key  -> []                                 expire index, in expiry order
@@ -60,6 +61,37 @@ export function garbageKey(ns: number): Buffer {
 }
 
 export const garbagePrefix = (): Buffer => Buffer.from([SYSTEM, 0x67]);
+
+export const countsKey = (): Buffer => Buffer.from([SYSTEM, 0x63]);
+
+/** Per-db counts at a clean shutdown: [u16 dbs] then per db [ns:u32][keys:u64][expires:u64]. */
+export interface DbCounts {
+  ns: number;
+  keys: number;
+  expires: number;
+}
+
+export function encodeCounts(counts: readonly DbCounts[]): Buffer {
+  const out = Buffer.allocUnsafe(2 + counts.length * 20);
+  out.writeUInt16BE(counts.length, 0);
+  counts.forEach((c, i) => {
+    out.writeUInt32BE(c.ns, 2 + i * 20);
+    writeU64(out, 6 + i * 20, c.keys);
+    writeU64(out, 14 + i * 20, c.expires);
+  });
+  return out;
+}
+
+export function decodeCounts(bytes: Uint8Array): DbCounts[] {
+  if (bytes.length < 2) throw corrupt('truncated counts record');
+  const n = (bytes[0]! << 8) | bytes[1]!;
+  if (bytes.length !== 2 + n * 20) throw corrupt(`counts record of ${bytes.length} bytes for ${n} dbs`);
+  return Array.from({ length: n }, (_, i) => ({
+    ns: decodeU32(bytes, 2 + i * 20),
+    keys: readU64(bytes, 6 + i * 20),
+    expires: readU64(bytes, 14 + i * 20),
+  }));
+}
 
 export const encodeU32 = (n: number): Buffer => {
   const b = Buffer.allocUnsafe(4);

@@ -71,8 +71,17 @@ describe('Keyspace', () => {
         keyspace.activeExpireCycle(); // reclaims flushed namespaces; must not touch live keys
       }
       if (step % 500 === 499) {
+        // Alternately a clean shutdown (counts saved, used once by the next open) and a stop without it.
+        const clean = step % 1000 === 499;
+        if (clean) {
+          await keyspace.close();
+          const late = keyspace.batch();
+          late.set(0, key('late'), stringMeta(key('v')));
+          assert.throws(() => late.commit(), /closed/);
+        }
         await engine.close();
         ({ engine, keyspace } = await openKeyspace(dir));
+        assert.equal(engine.getSync(Buffer.from([0, 0x63])), undefined, 'saved counts are consumed at open');
       }
       for (let d = 0; d < DBS; d++) assert.equal(keyspace.dbsize(d), model[d]!.size, `step ${step} db ${d}`);
     }
@@ -98,7 +107,7 @@ describe('Keyspace', () => {
     for (let i = 0; i < 300; i++) batch.set(0, key(`e${i}`), stringMeta(key('v'), now + 50));
     batch.set(0, key('stays'), stringMeta(key('v'), now + 3_600_000));
     batch.commit();
-    assert.equal(keyspace.dbsize(0), 301);
+    assert.equal(keyspace.dbsize(0, now), 301);
     const later = now + 100;
     assert.equal(keyspace.dbsize(0, later), 1, 'due keys are not counted');
     assert.deepEqual(keyspace.keyspaceInfo(later), [{ db: 0, keys: 1, expires: 1, avgTtl: 0 }]);
@@ -109,6 +118,21 @@ describe('Keyspace', () => {
     assert.equal(engineEntries(engine, 3), 1);
     assert.equal(keyspace.dbsize(0, later), 1);
     assert.ok(keyspace.keyspaceInfo(later)[0]!.avgTtl > 3_000_000, 'the cycle estimates the average TTL');
+    await engine.close();
+  });
+
+  test('a stale expire index entry is dropped without expiring the live key it names', async (t) => {
+    const { engine, keyspace } = await openKeyspace(tempDir(t));
+    const batch = keyspace.batch();
+    batch.set(0, key('live'), stringMeta(key('v'), Date.now() + 3_600_000));
+    batch.commit();
+    // 0x03, namespace 0, expireAt 1 ms, key: an index entry no metadata accounts for.
+    const stale = Buffer.concat([Buffer.from([3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]), key('live')]);
+    await engine.put(stale, new Uint8Array(0));
+    keyspace.activeExpireCycle();
+    assert.equal(engine.getSync(stale), undefined);
+    assert.equal(keyspace.lookup(0, key('live'))?.value.toString(), 'v');
+    assert.equal(keyspace.dbsize(0), 1);
     await engine.close();
   });
 
