@@ -257,24 +257,27 @@ export class Connection implements Client {
   /** Run one command; a promise means the connection waits for it before the next. */
   private execute(argv: Buffer[]): Promise<void> | undefined {
     const { reply, server } = this;
+    const before = reply.length;
     const found = server.commands.resolve(argv);
     if (found.error !== undefined) {
       reply.error(found.error);
-      this.afterCommand(reply.length);
+      this.afterCommand(before);
       return undefined;
     }
     const spec = found.spec;
     if (!this.isAuthenticated && server.config.requirepass !== '' && !spec.flags.includes('no_auth')) {
       reply.error('NOAUTH Authentication required.');
-      this.afterCommand(reply.length);
+      this.afterCommand(before);
       return undefined;
     }
     if (spec.flags.includes('write')) {
-      // Back-pressure: when flushes or compactions fall behind, writers wait (slowed, never failed).
+      // Back-pressure: when flushes or compactions fall behind, writers wait (slowed, never failed). Should
+      // the stall end in an engine failure, the command runs and meets that failure itself.
       const stall = this.engine.writeStall();
       if (stall !== undefined) {
         this.flush();
-        return stall.then(() => this.invoke(spec, argv));
+        const resume = (): Promise<void> | undefined => this.invoke(spec, argv);
+        return stall.then(resume, resume);
       }
     }
     return this.invoke(spec, argv);

@@ -131,10 +131,13 @@ export class Server implements ServerRuntime {
     for (const address of this.config.bind) {
       const listener = createServer((socket) => this.accept(socket));
       await new Promise<void>((resolve, reject) => {
-        listener.once('error', reject);
+        listener.once('error', (err: NodeJS.ErrnoException) =>
+          reject(new Error(`Could not create server TCP listening socket ${address}:${this.port || this.config.port}: ${err.code ?? err.message}`)),
+        );
         // With port 0 the first address picks a free port and the others share it.
         listener.listen(this.port || this.config.port, address, () => {
-          listener.off('error', reject);
+          listener.removeAllListeners('error');
+          listener.on('error', (err) => this.log('warning', `Accepting on ${address}: ${err.message}`));
           resolve();
         });
       });

@@ -192,7 +192,7 @@ describe('CLIENT', () => {
 
   test('REPLY OFF, SKIP and ON', () =>
     withClient(async (c) => {
-      c.write('CLIENT REPLY SKIP\r\nECHO skipped\r\nECHO shown\r\nCLIENT REPLY OFF\r\nECHO a\r\nECHO b\r\nCLIENT REPLY ON\r\nECHO c\r\n');
+      c.write('CLIENT REPLY SKIP\r\nECHO skipped\r\nECHO shown\r\nCLIENT REPLY OFF\r\nECHO a\r\nNOSUCH\r\nECHO b\r\nCLIENT REPLY ON\r\nECHO c\r\n');
       assert.equal((await c.next()).value, 'shown');
       assert.equal((await c.next()).value, 'OK');
       assert.equal((await c.next()).value, 'c');
