@@ -65,8 +65,8 @@ export const scanCommands: CommandSpec[] = [
     step: 0,
     group: 'generic',
     since: '2.8.0',
-    summary: "Incrementally iterate the keys space",
-    complexity: "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.",
+    summary: 'Incrementally iterate the keys space',
+    complexity: 'O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.',
     handler: scan,
   },
 ];
