@@ -28,6 +28,11 @@ function spec(
   return s;
 }
 
+/** The handler of a container (CLIENT, CONFIG, DEBUG) whose arity already demands a subcommand: the table
+ *  resolves to a subcommand before running anything, so this only answers as Redis would if ever reached. */
+export const requiresSubcommand: CommandHandler = (ctx, argv) =>
+  ctx.reply.error(`ERR wrong number of arguments for '${argv[0]!.toString().toLowerCase()}' command`);
+
 const lower = (arg: Buffer): string => arg.toString('latin1').toLowerCase();
 
 /** Redis accepts client names of printable non-space ASCII only. */
@@ -247,7 +252,7 @@ export const connectionCommands: CommandSpec[] = [
   spec('reset', 1, ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'], '6.2.0', 'Reset the connection', reset),
   spec('auth', -2, ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'], '1.0.0', 'Authenticate to the server', auth),
   spec('hello', -1, ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'], '6.0.0', 'Handshake with Redis', hello),
-  spec('client', -2, [], '2.4.0', 'A container for client connection commands', (ctx) => ctx.reply.error("ERR wrong number of arguments for 'client' command"), [
+  spec('client', -2, [], '2.4.0', 'A container for client connection commands', requiresSubcommand, [
     clientSub('id', 2, '5.0.0', 'Returns the client ID for the current connection', clientId),
     clientSub('setname', 3, '2.6.9', 'Set the current connection name', clientSetname),
     clientSub('getname', 2, '2.6.9', 'Get the current connection name', clientGetname),

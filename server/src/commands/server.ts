@@ -6,7 +6,7 @@ import type { CommandContext, CommandFlag, CommandHandler, CommandSpec } from '.
 import { ConfigError, configGet, configSet, globMatch, rewriteConfigText } from '../config.js';
 import type { Client } from '../connection.js';
 import type { ServerRuntime } from '../server.js';
-import { REDIS_VERSION } from './connection.js';
+import { REDIS_VERSION, requiresSubcommand } from './connection.js';
 
 // Every ServerContext the server creates is its ServerRuntime (server.ts).
 const runtime = (ctx: CommandContext): ServerRuntime => ctx.server as ServerRuntime;
@@ -396,7 +396,7 @@ export const serverCommands: CommandSpec[] = [
     sub('command|getkeys', -3, ['loading', 'stale'], 'Extract keys given a full Redis command', commandGetkeys),
   ]),
   spec('info', -1, ['loading', 'stale'], '1.0.0', 'Get information and statistics about the server', info),
-  spec('config', -2, [], '2.0.0', 'A container for server configuration commands', configGetHandler, [
+  spec('config', -2, [], '2.0.0', 'A container for server configuration commands', requiresSubcommand, [
     sub('config|get', -3, ADMIN, 'Get the values of configuration parameters', configGetHandler),
     sub('config|set', -4, ADMIN, 'Set configuration parameters to the given values', configSetHandler),
     sub('config|resetstat', 2, ADMIN, 'Reset the stats returned by INFO', configResetstat),
@@ -408,7 +408,7 @@ export const serverCommands: CommandSpec[] = [
   spec('bgsave', -1, ['admin', 'noscript'], '1.0.0', 'Asynchronously save the dataset to disk', bgsave),
   spec('shutdown', -1, ['admin', 'noscript', 'loading', 'stale', 'no_multi', 'allow_busy'], '1.0.0', 'Synchronously save the dataset to disk and then shut down the server', shutdown),
   spec('monitor', 1, ['admin', 'noscript', 'loading', 'stale'], '1.0.0', 'Listen for all requests received by the server in real time', monitor),
-  spec('debug', -2, ['admin', 'noscript', 'loading', 'stale'], '1.0.0', 'A container for debugging commands', debugSleep, [
+  spec('debug', -2, ['admin', 'noscript', 'loading', 'stale'], '1.0.0', 'A container for debugging commands', requiresSubcommand, [
     sub('debug|sleep', 3, ['admin', 'noscript', 'loading', 'stale'], 'Stop the server for <seconds>. Decimals allowed.', debugSleep),
   ]),
 ];
