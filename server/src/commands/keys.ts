@@ -83,6 +83,8 @@ function copy(ctx: CommandContext, argv: Argv): void {
   const meta = keyspace.lookup(srcDb, src, now);
   if (meta === undefined) return ctx.reply.integer(0);
   if (!replace && keyspace.lookup(dstDb, dst, now) !== undefined) return ctx.reply.integer(0);
+  // A string's value is inline, so copying the metadata copies the key (collections will also need their
+  // members copied under a fresh version, see FORMAT.md).
   const batch = keyspace.batch();
   batch.set(dstDb, dst, meta);
   batch.commit();

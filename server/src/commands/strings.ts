@@ -35,7 +35,13 @@ function readString(ctx: CommandContext, key: Buffer, now: number): Meta | undef
 }
 
 /** Writes one string key (replacing any key of any type), as one batch. */
-function writeString(ctx: CommandContext, key: Buffer, value: Uint8Array, expireAt: number, encoding: StringEncoding): void {
+function writeString(
+  ctx: CommandContext,
+  key: Buffer,
+  value: Uint8Array,
+  expireAt: number,
+  encoding: StringEncoding,
+): void {
   const batch = ctx.server.keyspace.batch();
   batch.set(ctx.client.db, key, stringMeta(value, expireAt, encoding));
   batch.commit();
@@ -90,7 +96,13 @@ function replySyntax(ctx: CommandContext): undefined {
 }
 
 /** Redis's getExpireMillisecondsOrReply: the absolute expiry in ms, or undefined once an error is replied. */
-function expireAtOrReply(ctx: CommandContext, arg: Buffer, flags: number, command: string, now: number): number | undefined {
+function expireAtOrReply(
+  ctx: CommandContext,
+  arg: Buffer,
+  flags: number,
+  command: string,
+  now: number,
+): number | undefined {
   const n = parseI64(arg);
   if (n === undefined) {
     ctx.reply.error(NOT_INTEGER);
@@ -130,7 +142,8 @@ function setGeneric(ctx: CommandContext, command: string, key: Buffer, value: Bu
     expireAt = at;
   }
   // A plain SET needs nothing from the old key (the batch itself accounts for whatever was there).
-  const old = flags & (Flag.NX | Flag.XX | Flag.GET | Flag.KEEPTTL) ? ctx.server.keyspace.lookup(ctx.client.db, key, now) : undefined;
+  const needsOld = flags & (Flag.NX | Flag.XX | Flag.GET | Flag.KEEPTTL);
+  const old = needsOld ? ctx.server.keyspace.lookup(ctx.client.db, key, now) : undefined;
   if (flags & Flag.GET) {
     if (old !== undefined && old.type !== KeyType.String) return ctx.reply.error(WRONGTYPE);
     if (old === undefined) ctx.reply.null();
