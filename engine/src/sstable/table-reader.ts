@@ -3,7 +3,7 @@
 // cache. Any mismatch throws Corruption naming the file and the offset.
 
 import type { BlockCache } from '../cache/block-cache.js';
-import { corruption } from '../errors.js';
+import { StrataError, corruption } from '../errors.js';
 import type { InternalIterator, ValueKind } from '../iterator/internal-iterator.js';
 import { bloomHash } from '../util/bloom-hash.js';
 import { compareInternal } from '../util/compare.js';
@@ -39,7 +39,10 @@ export class TableReader {
   readonly properties: TableProperties;
   /** The index block: one entry per data block, its last internal key -> varint offset, varint size. */
   readonly index: Block;
-  private readonly file: FileHandle;
+  private readonly fs: FileSystem;
+  /** Open while blocks may be read; releaseFile() closes it and the next read reopens it. */
+  private file: FileHandle | undefined;
+  private closed = false;
   private readonly filter: BloomFilter | undefined;
   private readonly cache: BlockCache | undefined;
   /** End of the data blocks region. */
@@ -54,14 +57,15 @@ export class TableReader {
   static open(fs: FileSystem, path: string, options: TableReaderOptions): TableReader {
     const file = fs.open(path, 'read');
     try {
-      return new TableReader(file, path, options);
+      return new TableReader(fs, file, path, options);
     } catch (err) {
       file.close();
       throw err;
     }
   }
 
-  private constructor(file: FileHandle, path: string, options: TableReaderOptions) {
+  private constructor(fs: FileSystem, file: FileHandle, path: string, options: TableReaderOptions) {
+    this.fs = fs;
     this.file = file;
     this.path = path;
     this.fileNumber = options.fileNumber;
@@ -146,8 +150,22 @@ export class TableReader {
     }
   }
 
+  /** Closes the file descriptor but keeps the table usable (index and filter stay in memory; the next
+   *  block read reopens the file), so a store of many tables can bound its open descriptors. */
+  releaseFile(): void {
+    const file = this.file;
+    this.file = undefined;
+    file?.close();
+  }
+
+  /** True while the table holds an open file descriptor. */
+  get holdsFile(): boolean {
+    return this.file !== undefined;
+  }
+
   close(): void {
-    this.file.close();
+    this.closed = true;
+    this.releaseFile();
   }
 
   /** The verified data block that the index entry under `indexCursor` points at, through the cache. */
@@ -195,10 +213,12 @@ export class TableReader {
   }
 
   private readExactly(offset: number, size: number): Buffer {
+    if (this.closed) throw new StrataError('Closed', `${this.path}: table is closed`);
+    const file = (this.file ??= this.fs.open(this.path, 'read'));
     const buf = Buffer.allocUnsafeSlow(size);
     let done = 0;
     while (done < size) {
-      const n = this.file.read(buf, done, size - done, offset + done);
+      const n = file.read(buf, done, size - done, offset + done);
       if (n <= 0) throw corruption(this.path, offset, `short read: ${done} of ${size} bytes (file truncated?)`);
       done += n;
     }

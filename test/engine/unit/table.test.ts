@@ -129,6 +129,21 @@ describe('SSTable', () => {
     reader.close();
   });
 
+  test('releaseFile closes the descriptor; the next block read reopens it; close is final', (t) => {
+    const path = join(tempDir(t), 'fd.sst');
+    const entries = randomEntries(new Random(5), 300, 16, 100);
+    buildTable(path, entries, 512, 10);
+    const reader = TableReader.open(fs, path, { fileNumber: 1 });
+    assert.equal(reader.holdsFile, true);
+    reader.releaseFile();
+    assert.equal(reader.holdsFile, false);
+    assert.equal(reader.get(entries.at(-1)!.key, Number.MAX_SAFE_INTEGER)?.sequence, entries.at(-1)!.sequence);
+    assert.equal(reader.holdsFile, true);
+    reader.close();
+    assert.equal(reader.holdsFile, false);
+    assert.throws(() => reader.get(entries[0]!.key, Number.MAX_SAFE_INTEGER), /Closed/);
+  });
+
   test('entries out of internal order are refused', (t) => {
     const file = fs.open(join(tempDir(t), 'bad.sst'), 'create');
     const builder = new TableBuilder(file, { blockSize: 4096, bloomBitsPerKey: 10 });
