@@ -36,8 +36,8 @@ export class Block {
     for (let i = 0; i < n; i++) {
       const r = data.readUInt32LE(restartsOffset + 4 * i);
       this.restarts[i] = r;
-      if (r <= previous || (r >= restartsOffset && !(r === 0 && n === 1))) {
-        throw corruption(file, fileOffset, `restart point ${i} (${r}) out of order or beyond the entries`);
+      if ((i === 0 && r !== 0) || r <= previous || (r >= restartsOffset && !(r === 0 && n === 1))) {
+        throw corruption(file, fileOffset, `restart point ${i} (${r}) not at 0, out of order or beyond the entries`);
       }
       previous = r;
     }

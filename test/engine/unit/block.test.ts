@@ -68,5 +68,18 @@ describe('data block', () => {
     data.writeUInt32LE(1000, data.length - 4);
     assert.throws(() => new Block(data, 'f.sst', 77), /Corruption: f\.sst at offset 77: bad restart count/);
     assert.throws(() => new Block(Buffer.alloc(2), 'f.sst', 5), /Corruption: f\.sst at offset 5/);
+    // Two entries, restarts [0, 8] rewritten as [8, 0] and as [0, 9999].
+    const two = new BlockBuilder(1);
+    two.add(Buffer.from('a'), 2, 1, Buffer.from('x'));
+    two.add(Buffer.from('b'), 1, 1, Buffer.from('y'));
+    const block = two.finish(0);
+    const restarts = block.length - 12;
+    const second = block.readUInt32LE(restarts + 4);
+    for (const [r0, r1] of [[second, 0], [0, 9999], [second, second]]) {
+      const bad = Buffer.from(block);
+      bad.writeUInt32LE(r0!, restarts);
+      bad.writeUInt32LE(r1!, restarts + 4);
+      assert.throws(() => new Block(bad, 'f.sst', 9), /Corruption: f\.sst at offset 9: restart point/);
+    }
   });
 });
