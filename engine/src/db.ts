@@ -103,8 +103,8 @@ class StrataDb implements Db {
   private flushTask: Promise<void> | undefined;
   private failure: StrataError | undefined;
   private closed = false;
-  /** Registered snapshot sequences -> how many holders. */
-  private readonly snapshots = new Map<number, number>();
+  /** Live snapshots (explicit, and the implicit ones of open cursors): what compaction must keep. */
+  private readonly snapshots = new Set<Snapshot>();
   private stallWaiters: (() => void)[] = [];
   private flushes = 0;
   private readonly recoveredRecords: number;
@@ -254,16 +254,14 @@ class StrataDb implements Db {
 
   snapshot(): Snapshot {
     this.checkOpen();
-    const sequence = this.last;
-    this.snapshots.set(sequence, (this.snapshots.get(sequence) ?? 0) + 1);
-    return Object.freeze({ sequence });
+    const snapshot = Object.freeze({ sequence: this.last });
+    this.snapshots.add(snapshot);
+    return snapshot;
   }
 
+  /** Idempotent: releasing a snapshot twice does not release another holder's. */
   release(snapshot: Snapshot): void {
-    const count = this.snapshots.get(snapshot.sequence);
-    if (count === undefined) return;
-    if (count <= 1) this.snapshots.delete(snapshot.sequence);
-    else this.snapshots.set(snapshot.sequence, count - 1);
+    this.snapshots.delete(snapshot);
   }
 
   // ---- memtable rotation and flush
@@ -504,8 +502,12 @@ async function recover(dir: string, opts: ResolvedOptions, lock: { release(): vo
   const nameSet = new Set(names);
   const recovered = readManifest(fs, dir);
   const live = recovered?.live ?? new LiveFiles();
-  if (recovered === undefined) checkNoData(fs, dir, names);
-  else checkLiveFiles(dir, recovered, nameSet);
+  if (recovered === undefined) {
+    checkNoData(fs, dir, names);
+    if (!opts.createIfMissing) throw new StrataError('NotFound', `no database in ${dir} (and createIfMissing is false)`);
+  } else {
+    checkLiveFiles(dir, recovered, nameSet);
+  }
   // File numbers found on disk but not yet in the manifest (a crash before its next edit) stay taken.
   for (const name of names) {
     const parsed = parseFileName(name);

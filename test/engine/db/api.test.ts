@@ -126,6 +126,7 @@ describe('Db API', () => {
     try {
       for (let i = 0; i < 100; i++) await db.put(key(i), b(`old${i}`));
       const snapshot = db.snapshot();
+      const twin = db.snapshot(); // same sequence, another holder
       const iterator = db.iterator();
       const cursor = db.cursor({ reverse: true });
       const first = await iterator.next();
@@ -153,8 +154,11 @@ describe('Db API', () => {
       assert.equal(n, 100);
       cursor.close();
       assert.deepEqual(await collect(db, { snapshot, lt: key(3) }), ['k000=old0', 'k001=old1', 'k002=old2']);
-      assert.equal(db.stats().snapshots, 1);
+      assert.equal(db.stats().snapshots, 2);
       db.release(snapshot);
+      db.release(snapshot);
+      assert.equal(db.stats().snapshots, 1, 'releasing twice does not release another holder');
+      db.release(twin);
       assert.equal(db.stats().snapshots, 0);
     } finally {
       await db.close();
@@ -188,6 +192,8 @@ describe('Db API', () => {
     await assert.rejects(open(DIR, { fs, fsync: 'sometimes' as 'no' }), kind('InvalidArgument'));
     await assert.rejects(open(DIR, { fs, memtableSize: -1 }), kind('InvalidArgument'));
     await assert.rejects(open('/nowhere', { fs, createIfMissing: false }), kind('NotFound'));
+    fs.mkdir('/empty');
+    await assert.rejects(open('/empty', { fs, createIfMissing: false }), kind('NotFound'));
     const db = await open(DIR, { fs });
     try {
       await assert.rejects(open(DIR, { fs }), kind('Busy'));
