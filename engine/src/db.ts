@@ -227,6 +227,10 @@ class StrataDb implements Db {
   }
 
   cursor(options: IteratorOptions = {}): Cursor {
+    return this.openCursor(options);
+  }
+
+  private openCursor(options: IteratorOptions): DbCursor {
     const sequence = this.readSequence(options);
     for (const bound of ['gt', 'gte', 'lt', 'lte'] as const) {
       if (options[bound] !== undefined) checkBytes(options[bound], `iterator bound ${bound}`);
@@ -242,14 +246,14 @@ class StrataDb implements Db {
   }
 
   iterator(options: IteratorOptions = {}): EntryIterator {
-    const cursor = this.cursor(options);
+    const cursor = this.openCursor(options);
     const sequence = options.snapshot?.sequence ?? this.last;
     let ready: Promise<void> | undefined;
     if (sequence > this.wal.durableSequence) {
       ready = this.wal.durable(sequence);
       ready.catch(noop); // reported by next(); an iterator never used must not crash the process
     }
-    return new DbEntryIterator(cursor as DbCursor, ready);
+    return new DbEntryIterator(cursor, ready);
   }
 
   snapshot(): Snapshot {

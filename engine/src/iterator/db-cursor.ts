@@ -47,8 +47,7 @@ export class DbCursor implements Cursor {
   }
 
   /** Positions on the first entry in the cursor's direction. */
-  rewind(): void {
-    this.check();
+  private rewind(): void {
     if (this.reverse) {
       if (this.upper === undefined) this.merge.seekToLast();
       else this.merge.seekForPrev(this.upper);
