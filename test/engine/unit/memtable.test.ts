@@ -35,6 +35,9 @@ describe('MemTable', () => {
     const it = m.iterator();
     it.seekToFirst();
     assert.equal(it.key.toString(), 'key');
+    // Plain Uint8Arrays (not Buffers) work as keys and values too.
+    m.add(2, VALUE, new Uint8Array([1, 2, 3]), new Uint8Array([9]));
+    assert.deepEqual([...m.get(new Uint8Array([1, 2, 3]), 2)!.value], [9]);
   });
 
   test('empty keys, empty values, values larger than a slab, and accounting', () => {
