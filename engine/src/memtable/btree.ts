@@ -215,6 +215,14 @@ export class BTree {
   /** Adds an entry (the key is copied); an entry with the same key and sequence is replaced. */
   insert(key: Uint8Array, sequence: number, kind: ValueKind, buffer: Buffer, offset: number, length: number): void {
     this.version++;
+    // Ascending keys (counters, timestamps) append to the last leaf without a descent.
+    const last = this.lastLeaf;
+    const n = last.keys.count;
+    if (n > 0 && n < CAPACITY && last.keys.compareAt(n - 1, key, sequence) < 0) {
+      last.insert(n, key, sequence, kind, buffer, offset, length);
+      this.size++;
+      return;
+    }
     let node = this.root;
     let depth = 0;
     while (!node.isLeaf) {
