@@ -63,10 +63,15 @@ export class Keyspace {
   private readonly expireCounts: number[];
   /** Estimated average remaining TTL per db (ms), refreshed by the active expire cycle. */
   private readonly avgTtls: number[];
+  /** Per db, the last expire index entry the active cycle deleted: every entry up to it is gone, so seeks
+   *  start after it instead of stepping over the tombstones the cycle left (until compaction drops them). */
+  private readonly swept: Array<Buffer | undefined>;
+  /** Where the reclamation of garbage[0] stopped, for the same reason. */
+  private reclaimed: Buffer | undefined;
   /** Set by close(): no more writes. */
   private closed = false;
   /** The db the next active expire cycle starts with. */
-  private expireCursor = 0;
+  private nextExpireDb = 0;
   /** Namespaces left behind by FLUSHDB/FLUSHALL, reclaimed by the background cycle. */
   private readonly garbage: number[];
   /** @internal Last access times for OBJECT IDLETIME. */
@@ -83,6 +88,7 @@ export class Keyspace {
     this.keyCounts = new Array<number>(databases).fill(0);
     this.expireCounts = new Array<number>(databases).fill(0);
     this.avgTtls = new Array<number>(databases).fill(0);
+    this.swept = new Array<Buffer | undefined>(databases).fill(undefined);
   }
 
   /** Opens the keyspace on an engine: checks the layout version, maps dbs to namespaces (creating them on a
@@ -132,7 +138,11 @@ export class Keyspace {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const counts = this.namespaces.map((ns, db) => ({ ns, keys: this.keyCounts[db]!, expires: this.expireCounts[db]! }));
+    const counts = this.namespaces.map((ns, db) => ({
+      ns,
+      keys: this.keyCounts[db]!,
+      expires: this.expireCounts[db]!,
+    }));
     await this.engine.applySync([{ type: 'put', key: countsKey(), value: encodeCounts(counts) }]);
   }
 
@@ -272,6 +282,7 @@ export class Keyspace {
     for (const counts of [this.keyCounts, this.expireCounts, this.avgTtls]) {
       [counts[a], counts[b]] = [counts[b]!, counts[a]!];
     }
+    [this.swept[a], this.swept[b]] = [this.swept[b], this.swept[a]];
   }
 
   /** Called ~10 times a second: deletes due keys (oldest expiry first, from the expire index) and reclaims
@@ -281,8 +292,8 @@ export class Keyspace {
     const deadline = performance.now() + CYCLE_BUDGET_MS;
     // Start where the last cycle stopped, so a backlog in one db does not starve the others.
     for (let i = 0; i < this.databases && performance.now() < deadline; i++) {
-      const db = this.expireCursor;
-      this.expireCursor = (db + 1) % this.databases;
+      const db = this.nextExpireDb;
+      this.nextExpireDb = (db + 1) % this.databases;
       if (this.expireCounts[db]! > 0) this.expireDb(db, now, deadline);
     }
     while (this.garbage.length > 0 && performance.now() < deadline) {
@@ -336,14 +347,14 @@ export class Keyspace {
       this.keyCounts[db] = 0;
       this.expireCounts[db] = 0;
       this.avgTtls[db] = 0;
+      this.swept[db] = undefined;
     }
   }
 
   /** Number of keys in `db` whose expiry has passed but which are still present. */
   private dueCount(db: number, now: number): number {
     if (this.expireCounts[db] === 0) return 0;
-    const range = expireRange(this.namespaces[db]!, now);
-    const cursor = this.engine.cursor({ gte: range.start, lt: range.end });
+    const cursor = this.expireCursor(db, expireRange(this.namespaces[db]!, now).end);
     let due = 0;
     try {
       for (; cursor.valid; cursor.next()) due++;
@@ -353,20 +364,28 @@ export class Keyspace {
     return due;
   }
 
+  /** A cursor over `db`'s expire index from after the swept entries up to `end`. */
+  private expireCursor(db: number, end: Buffer): Cursor {
+    const swept = this.swept[db];
+    if (swept !== undefined) return this.engine.cursor({ gt: swept, lt: end });
+    return this.engine.cursor({ gte: expireNsRange(this.namespaces[db]!).start, lt: end });
+  }
+
   private expireDb(db: number, now: number, deadline: number): void {
     const ns = this.namespaces[db]!;
-    const all = expireNsRange(ns);
     for (;;) {
-      const cursor = this.engine.cursor({ gte: all.start, lt: all.end });
+      const cursor = this.expireCursor(db, expireNsRange(ns).end);
       const batch = this.batch();
       let deleted = 0;
+      let last: Buffer | undefined;
       try {
         for (; cursor.valid && deleted < CYCLE_BATCH; cursor.next()) {
           const { expireAt, key } = parseExpireKey(cursor.key);
           if (expireAt > now) break;
           const raw = this.engine.getSync(metaKey(ns, key));
+          last = Buffer.from(cursor.key);
           if (raw !== undefined && metaExpireAt(raw) === expireAt) batch.delete(db, Buffer.from(key));
-          else batch.dropIndexEntry(Buffer.from(cursor.key)); // no metadata accounts for it: never expire a live key
+          else batch.dropIndexEntry(last); // no metadata accounts for it: never expire a live key
           deleted++;
         }
         if (deleted < CYCLE_BATCH) this.sampleTtl(db, cursor, now);
@@ -374,6 +393,7 @@ export class Keyspace {
         cursor.close();
       }
       batch.commit();
+      if (last !== undefined) this.swept[db] = last;
       if (deleted < CYCLE_BATCH || performance.now() >= deadline) return;
     }
   }
@@ -392,21 +412,29 @@ export class Keyspace {
     this.avgTtls[db] = Math.round(previous === 0 ? sample : (previous / 50) * 49 + sample / 50);
   }
 
-  /** Deletes one batch of a retired namespace's entries; true once the namespace is gone entirely. */
+  /** Deletes one batch of a retired namespace's entries, resuming where the last batch stopped; true once the
+   *  namespace is gone entirely. */
   private reclaimStep(ns: number): boolean {
     const ops: BatchOp[] = [];
+    const from = this.reclaimed;
     for (const range of [metaRange(ns), expireNsRange(ns)]) {
-      const cursor = this.engine.cursor({ gte: range.start, lt: range.end });
+      if (from !== undefined && Buffer.compare(from, range.end) >= 0) continue;
+      const resume = from !== undefined && Buffer.compare(from, range.start) >= 0;
+      const cursor = this.engine.cursor(resume ? { gt: from, lt: range.end } : { gte: range.start, lt: range.end });
       try {
         for (; cursor.valid && ops.length < CYCLE_BATCH; cursor.next()) {
-          ops.push({ type: 'del', key: Buffer.from(cursor.key) });
+          this.reclaimed = Buffer.from(cursor.key);
+          ops.push({ type: 'del', key: this.reclaimed });
         }
       } finally {
         cursor.close();
       }
     }
     const done = ops.length < CYCLE_BATCH;
-    if (done) ops.push({ type: 'del', key: garbageKey(ns) });
+    if (done) {
+      ops.push({ type: 'del', key: garbageKey(ns) });
+      this.reclaimed = undefined;
+    }
     this.apply(ops);
     return done;
   }
@@ -455,8 +483,14 @@ export class KeyspaceBatch {
     private readonly engine: Db,
   ) {}
 
-  /** Writes `meta` as the new metadata of `key`, replacing whatever was there (type, value and expiry). */
+  /** Writes `meta` as the new metadata of `key`, replacing whatever was there (type, value and expiry). An
+   *  expiry already past deletes the key instead (as Redis's checkAlreadyExpired): the expire index then only
+   *  ever gains entries after the ones the active cycle has swept. */
   set(db: number, key: Uint8Array, meta: Meta): void {
+    if (meta.expireAt !== 0 && meta.expireAt <= Date.now()) {
+      this.delete(db, key);
+      return;
+    }
     const ns = this.keyspace.namespaceOf(db);
     const mkey = metaKey(ns, key);
     const previous = this.previousExpiry(db, key, mkey);
@@ -588,7 +622,7 @@ const RANDOM_KEY_STEPS = 96;
  *  precision, so it lies strictly between them unless they are adjacent). */
 function midpoint(low: Uint8Array, high: Uint8Array): Buffer {
   const width = Math.max(low.length, high.length) + 2;
-  const number = (b: Uint8Array): bigint => BigInt('0x' + (Buffer.from(b).toString('hex').padEnd(width * 2, '0') || '0'));
+  const number = (b: Uint8Array): bigint => BigInt('0x' + Buffer.from(b).toString('hex').padEnd(width * 2, '0'));
   const mid = (number(low) + number(high)) >> 1n;
   return Buffer.from(mid.toString(16).padStart(width * 2, '0'), 'hex');
 }

@@ -76,7 +76,8 @@ export function addLongDoubles(a: LongDouble, b: LongDouble): LongDouble {
 }
 
 /** Whether the value overflowed to infinity (Redis: "increment would produce NaN or Infinity"). */
-export const isInfinite = (x: LongDouble): boolean => x.mantissa !== 0n && x.exponent + MANTISSA_BITS > MAX_BINARY_EXPONENT;
+export const isInfinite = (x: LongDouble): boolean =>
+  x.mantissa !== 0n && x.exponent + MANTISSA_BITS > MAX_BINARY_EXPONENT;
 
 /** ld2string(LD_STR_HUMAN): printf("%.17Lf") (exact value, rounded half to even), trailing zeros and '.' cut,
  *  "-0" printed as "0". */

@@ -104,11 +104,11 @@ describe('Keyspace', () => {
     const { engine, keyspace } = await openKeyspace(tempDir(t));
     const now = Date.now();
     const batch = keyspace.batch();
-    for (let i = 0; i < 300; i++) batch.set(0, key(`e${i}`), stringMeta(key('v'), now + 50));
+    for (let i = 0; i < 300; i++) batch.set(0, key(`e${i}`), stringMeta(key('v'), now + 60_000));
     batch.set(0, key('stays'), stringMeta(key('v'), now + 3_600_000));
     batch.commit();
     assert.equal(keyspace.dbsize(0, now), 301);
-    const later = now + 100;
+    const later = now + 120_000;
     assert.equal(keyspace.dbsize(0, later), 1, 'due keys are not counted');
     assert.deepEqual(keyspace.keyspaceInfo(later), [{ db: 0, keys: 1, expires: 1, avgTtl: 0 }]);
     assert.equal(keyspace.lookup(0, key('e0'), later), undefined);
@@ -118,6 +118,19 @@ describe('Keyspace', () => {
     assert.equal(engineEntries(engine, 3), 1);
     assert.equal(keyspace.dbsize(0, later), 1);
     assert.ok(keyspace.keyspaceInfo(later)[0]!.avgTtl > 3_000_000, 'the cycle estimates the average TTL');
+    await engine.close();
+  });
+
+  test('writing an expiry already past deletes the key and leaves no index entry', async (t) => {
+    const { engine, keyspace } = await openKeyspace(tempDir(t));
+    const batch = keyspace.batch();
+    batch.set(0, key('k'), stringMeta(key('v'), Date.now() + 3_600_000));
+    batch.set(0, key('k'), stringMeta(key('v'), Date.now() - 1));
+    batch.set(0, key('new'), stringMeta(key('v'), 1));
+    batch.commit();
+    assert.equal(keyspace.dbsize(0), 0);
+    assert.equal(engineEntries(engine, 1), 0);
+    assert.equal(engineEntries(engine, 3), 0);
     await engine.close();
   });
 
