@@ -136,10 +136,10 @@ class Inner {
     this.lows = new PackedKeys(keyBytes);
   }
 
-  /** Inserts `child` at `at`; its bound is key `fromIndex` of `from`. */
-  insert(at: number, child: Node, from: PackedKeys, fromIndex: number): void {
-    const start = from.start(fromIndex);
-    this.lows.insertKey(at, from.bytes.subarray(start, from.ends[fromIndex]!), from.sequences[fromIndex]!);
+  /** Inserts `child` at `at`, bounded by its first entry. */
+  insert(at: number, child: Node): void {
+    const first = child.isLeaf ? child.keys : child.lows;
+    this.lows.insertKey(at, first.bytes.subarray(0, first.ends[0]!), first.sequences[0]!);
     this.children.splice(at, 0, child);
   }
 
@@ -152,8 +152,6 @@ class Inner {
 }
 
 type Node = Leaf | Inner;
-
-const firstKeys = (node: Node): PackedKeys => (node.isLeaf ? node.keys : node.lows);
 
 /** Index of the first key of `keys` at or after (key, sequence) (keys.count if none). */
 function lowerBound(keys: PackedKeys, key: Uint8Array, sequence: number): number {
@@ -256,19 +254,19 @@ export class BTree {
       const parent = this.path[--depth]!;
       let slot = this.pathIndex[depth]! + 1;
       if (parent.lows.count < CAPACITY) {
-        parent.insert(slot, sibling, firstKeys(sibling), 0);
+        parent.insert(slot, sibling);
         return;
       }
       const right = parent.split();
       const target = slot > HALF ? right : parent;
       if (slot > HALF) slot -= HALF;
-      target.insert(slot, sibling, firstKeys(sibling), 0);
+      target.insert(slot, sibling);
       sibling = right;
     }
     const root = new Inner(64);
     const old = this.root;
-    root.insert(0, old, firstKeys(old), 0);
-    root.insert(1, sibling, firstKeys(sibling), 0);
+    root.insert(0, old);
+    root.insert(1, sibling);
     this.root = root;
   }
 
