@@ -63,8 +63,8 @@ export class Keyspace {
   private readonly expireCounts: number[];
   /** Estimated average remaining TTL per db (ms), refreshed by the active expire cycle. */
   private readonly avgTtls: number[];
-  /** Per db, the last expire index entry the active cycle deleted: every entry up to it is gone, so seeks
-   *  start after it instead of stepping over the tombstones the cycle left (until compaction drops them). */
+  /** Per db, where the live part of the expire index starts: every entry before it is gone, so seeks start
+   *  there instead of stepping over the tombstones the cycle left (until compaction drops them). */
   private readonly swept: Array<Buffer | undefined>;
   /** Where the reclamation of garbage[0] stopped, for the same reason. */
   private reclaimed: Buffer | undefined;
@@ -366,9 +366,7 @@ export class Keyspace {
 
   /** A cursor over `db`'s expire index from after the swept entries up to `end`. */
   private expireCursor(db: number, end: Buffer): Cursor {
-    const swept = this.swept[db];
-    if (swept !== undefined) return this.engine.cursor({ gt: swept, lt: end });
-    return this.engine.cursor({ gte: expireNsRange(this.namespaces[db]!).start, lt: end });
+    return this.engine.cursor({ gte: this.swept[db] ?? expireNsRange(this.namespaces[db]!).start, lt: end });
   }
 
   private expireDb(db: number, now: number, deadline: number): void {
@@ -378,24 +376,37 @@ export class Keyspace {
       const batch = this.batch();
       let deleted = 0;
       let last: Buffer | undefined;
+      let complete = false;
       try {
         for (; cursor.valid && deleted < CYCLE_BATCH; cursor.next()) {
           const { expireAt, key } = parseExpireKey(cursor.key);
-          if (expireAt > now) break;
+          if (expireAt > now) {
+            complete = true;
+            break;
+          }
           const raw = this.engine.getSync(metaKey(ns, key));
           last = Buffer.from(cursor.key);
           if (raw !== undefined && metaExpireAt(raw) === expireAt) batch.delete(db, Buffer.from(key));
           else batch.dropIndexEntry(last); // no metadata accounts for it: never expire a live key
           deleted++;
         }
-        if (deleted < CYCLE_BATCH) this.sampleTtl(db, cursor, now);
+        complete ||= !cursor.valid;
+        if (complete) this.sampleTtl(db, cursor, now);
       } finally {
         cursor.close();
       }
       batch.commit();
-      if (last !== undefined) this.swept[db] = last;
-      if (deleted < CYCLE_BATCH || performance.now() >= deadline) return;
+      // Everything due is gone: no entry due by now can appear again (a past expiry deletes instead), so the
+      // live index starts at the next millisecond; otherwise it starts right after the last entry deleted.
+      if (complete) this.sweptTo(db, expireKey(ns, Math.min(now, Date.now()) + 1, EMPTY));
+      else if (last !== undefined) this.sweptTo(db, Buffer.concat([last, ZERO_BYTE]));
+      if (complete || performance.now() >= deadline) return;
     }
+  }
+
+  private sweptTo(db: number, from: Buffer): void {
+    const current = this.swept[db];
+    if (current === undefined || Buffer.compare(from, current) > 0) this.swept[db] = from;
   }
 
   /** Refreshes the average TTL estimate from the entries after the due ones (Redis keeps a running average). */
@@ -628,3 +639,5 @@ function midpoint(low: Uint8Array, high: Uint8Array): Buffer {
 }
 
 const EMPTY = new Uint8Array(0);
+/** Appended to a key, the smallest key after it. */
+const ZERO_BYTE = Uint8Array.of(0);

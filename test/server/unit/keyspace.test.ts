@@ -121,6 +121,24 @@ describe('Keyspace', () => {
     await engine.close();
   });
 
+  test('the active cycle keeps sweeping as new keys expire after earlier sweeps', async (t) => {
+    const { engine, keyspace } = await openKeyspace(tempDir(t));
+    const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+    for (let round = 0; round < 3; round++) {
+      const batch = keyspace.batch();
+      for (let i = 0; i < 400; i++) batch.set(1, key(`r${round}:${i}`), stringMeta(key('v'), Date.now() + 20));
+      batch.set(1, key(`keep${round}`), stringMeta(key('v'), Date.now() + 3_600_000));
+      batch.commit();
+      await sleep(40);
+      assert.equal(keyspace.dbsize(1), round + 1, 'due keys are not counted, before and after sweeps');
+      for (let i = 0; i < 200 && engineEntries(engine, 3) > round + 1; i++) keyspace.activeExpireCycle();
+      assert.equal(engineEntries(engine, 3), round + 1);
+      assert.equal(engineEntries(engine, 1), round + 1);
+      assert.equal(keyspace.dbsize(1), round + 1);
+    }
+    await engine.close();
+  });
+
   test('writing an expiry already past deletes the key and leaves no index entry', async (t) => {
     const { engine, keyspace } = await openKeyspace(tempDir(t));
     const batch = keyspace.batch();
