@@ -11,7 +11,7 @@ const DIR = '/db';
 const key = (i: number): Buffer => Buffer.from(`key-${String(i).padStart(4, '0')}`);
 const value = (i: number): Buffer => Buffer.from(`value-${i}`);
 
-/** A store with two flushed tables and a few keys only in the WAL, closed. */
+/** A store with two flushed tables and more keys flushed by its clean close. */
 async function store(): Promise<MemoryFileSystem> {
   const fs = new MemoryFileSystem();
   const db = await open(DIR, { fs });
@@ -57,7 +57,6 @@ describe('manifest', () => {
     const bytes = readAll(fs, manifestPath(fs));
     const [first] = recordOffsets(bytes);
     const edit = JSON.parse(bytes.subarray(first! + RECORD_HEADER_SIZE, bytes.readUInt32LE(4) + RECORD_HEADER_SIZE).toString());
-    assert.equal(edit.addTables.length, 2);
     assert.deepEqual(
       edit.addTables.map((t: { number: number }) => `${String(t.number).padStart(6, '0')}.sst`).sort(),
       files(fs, DIR, /\.sst$/).sort(),

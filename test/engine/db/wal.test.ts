@@ -4,7 +4,7 @@
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MemoryFileSystem, open, StrataError, type Db, type OpenOptions } from '@strata/engine';
+import { MemoryFileSystem, open, StrataError, type Db } from '@strata/engine';
 import { files, frameRecord, readAll, RECORD_HEADER_SIZE, recordOffsets, writeAll } from './fs-bytes.js';
 
 const DIR = '/db';
@@ -12,11 +12,13 @@ const KEYS = 10;
 const key = (i: number): Buffer => Buffer.from(`key-${String(i).padStart(3, '0')}`);
 const value = (i: number): Buffer => Buffer.from(`value-${i}-${'x'.repeat(i * 7)}`);
 
-/** A store whose only WAL holds KEYS records, one per acknowledged put; returns its fs and WAL path. */
-async function storeWithWal(options: OpenOptions = {}): Promise<{ fs: MemoryFileSystem; wal: string }> {
-  const fs = new MemoryFileSystem();
-  const db = await open(DIR, { ...options, fs });
+/** What a crash leaves of a store whose only WAL holds KEYS records, one per acknowledged put (a clean
+ *  close would flush them to a table); returns that image and the WAL's path. */
+async function storeWithWal(): Promise<{ fs: MemoryFileSystem; wal: string }> {
+  const live = new MemoryFileSystem();
+  const db = await open(DIR, { fs: live });
   for (let i = 0; i < KEYS; i++) await db.put(key(i), value(i));
+  const fs = live.crash();
   await db.close();
   const wals = files(fs, DIR, /\.wal$/);
   assert.equal(wals.length, 1, `one WAL expected, found ${wals.join(' ')}`);
