@@ -48,7 +48,7 @@ export interface KeyspaceInfo {
 /** Time budget of one active expire cycle (ms), as Redis's ACTIVE_EXPIRE_CYCLE_FAST_DURATION order. */
 const CYCLE_BUDGET_MS = 1;
 /** Engine ops per batch when the background cycle deletes expired keys or reclaims a namespace. */
-const CYCLE_BATCH = 128;
+const CYCLE_BATCH = 64;
 /** Entries read to refresh the average TTL estimate of a db per cycle. */
 const TTL_SAMPLE = 16;
 
