@@ -19,7 +19,7 @@ interface Step {
 }
 
 /** Space-separated arguments; "..." is one argument with JSON escapes (\u00XX = byte XX). */
-export function tokens(line: string): string[] {
+function tokens(line: string): string[] {
   const out: string[] = [];
   let i = 0;
   while (i < line.length) {
