@@ -114,7 +114,8 @@ export class WalWriter {
 
   /** Resolves once every record up to `sequence` is durable per policy; rejects if the log failed. */
   durable(sequence: number): Promise<void> {
-    if (sequence <= this.durableSequence) return RESOLVED;
+    // Nothing beyond what was added can be waited for (it may never come).
+    if (sequence <= this.durableSequence || this.durableSequence === this.lastAdded) return RESOLVED;
     if (this.failure) return Promise.reject(this.failure);
     if (this.syncing && sequence <= this.syncingUpTo) {
       this.syncingGroup ??= newGroup();
