@@ -156,7 +156,9 @@ export class DiskFileSystem implements FileSystem {
         fs.writeFileSync(path, `${process.pid}\n`, { flag: 'wx' });
         break;
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw ioError('lock', path, error);
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw ioError('lock', path, error);
+        // Another process took over the stale lock between our removal and our retry.
+        if (attempt > 0) throw new StrataError('Busy', `${path} is held by another process`);
       }
       let owner = Number.NaN;
       try {
