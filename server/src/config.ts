@@ -202,7 +202,7 @@ const PARAMS: readonly ConfigParam[] = [
       c.requirepass = v!;
     },
   },
-  intParam('maxclients', true, 1, 2147483647, 'maxclients'),
+  intParam('maxclients', true, 1, 4294967295, 'maxclients'),
   intParam('databases', false, 1, 2147483647, 'databases'),
   enumParam('loglevel', true, ['debug', 'verbose', 'notice', 'warning'] as const, (c) => c.loglevel, (c, v) => {
     c.loglevel = v;
@@ -220,7 +220,16 @@ const PARAMS: readonly ConfigParam[] = [
     },
   },
   intParam('timeout', true, 0, 2147483647, 'timeout'),
-  intParam('hz', true, 1, 500, 'hz'),
+  {
+    // Redis takes any int and clamps it to 1..500.
+    name: 'hz',
+    mutable: true,
+    argc: 1,
+    get: (c) => String(c.hz),
+    set: (c, [v]) => {
+      c.hz = Math.min(500, Math.max(1, integer(v!, 0, 2147483647, false)));
+    },
+  },
   // Asked by redis-benchmark and other tools, and present in every redis.conf. Strata keeps no RDB snapshots
   // and always logs writes to the engine's WAL, so these read as `save ""` and `appendonly yes` whatever is
   // set; setting them is accepted (so a redis.conf loads unchanged) and has no effect.
@@ -263,9 +272,20 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
-/** CONFIG GET: every parameter matching any of the patterns, once each, in table order. */
+/** CONFIG GET: every parameter matching any of the patterns, once each. A plain name is echoed as given
+ *  (`CONFIG GET PORT` answers `PORT`), as Redis does. */
 export function configGet(config: ServerConfig, patterns: readonly string[]): Array<[string, string]> {
-  return PARAMS.filter((p) => patterns.some((pat) => globMatch(pat, p.name))).map((p) => [p.name, p.get(config)]);
+  const out: Array<[string, string]> = [];
+  const seen = new Set<string>();
+  for (const pattern of patterns) {
+    const plain = !/[*?[]/.test(pattern);
+    for (const param of plain ? [BY_NAME.get(pattern.toLowerCase())] : PARAMS) {
+      if (param === undefined || seen.has(param.name) || !globMatch(pattern, param.name)) continue;
+      seen.add(param.name);
+      out.push([plain ? pattern : param.name, param.get(config)]);
+    }
+  }
+  return out;
 }
 
 /** CONFIG SET name value [name value ...]: all or nothing. Throws ConfigError with Redis's full message. */

@@ -393,7 +393,7 @@ export const serverCommands: CommandSpec[] = [
     sub('command|info', -2, ['loading', 'stale'], 'Get array of specific Redis command details, or all when no argument is given.', commandInfo),
     sub('command|docs', -2, ['loading', 'stale'], 'Get array of specific Redis command documentation', commandDocs),
     sub('command|list', -2, ['loading', 'stale'], 'Get an array of Redis command names', commandList),
-    sub('command|getkeys', -3, ['loading', 'stale'], 'Extract keys given a full Redis command', commandGetkeys),
+    sub('command|getkeys', -4, ['loading', 'stale'], 'Extract keys given a full Redis command', commandGetkeys),
   ]),
   spec('info', -1, ['loading', 'stale'], '1.0.0', 'Get information and statistics about the server', info),
   spec('config', -2, [], '2.0.0', 'A container for server configuration commands', requiresSubcommand, [
