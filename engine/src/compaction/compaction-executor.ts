@@ -30,10 +30,16 @@ function revive(result: CompactionResult): CompactionResult {
   return result;
 }
 
+interface WorkerSlot {
+  worker: Worker;
+  /** The job in this worker, answered by its next message (a worker runs one job at a time). */
+  job?: { resolve(r: CompactionResult): void; reject(e: unknown): void };
+}
+
 export class CompactionExecutor {
-  private worker: Worker | undefined;
-  /** The job in the worker, answered by its next message (jobs are sent one at a time). */
-  private pending: { resolve(r: CompactionResult): void; reject(e: unknown): void } | undefined;
+  /** Worker threads, started on demand: one per job running at once. */
+  private readonly slots: WorkerSlot[] = [];
+  private cancelled = false;
 
   constructor(
     readonly thread: CompactionThread,
@@ -41,55 +47,63 @@ export class CompactionExecutor {
   ) {}
 
   run(spec: CompactionSpec): Promise<CompactionResult> {
-    if (this.thread === 'inline') return runCompaction(this.fs, spec, inlinePause());
-    if (this.pending !== undefined) return Promise.reject(new StrataError('Busy', 'a compaction is already running in the worker'));
-    const worker = this.startWorker();
-    worker.ref();
+    if (this.cancelled) return Promise.reject(cancelledError());
+    if (this.thread === 'inline') return runCompaction(this.fs, spec, this.inlinePause());
+    const slot = this.slots.find((s) => s.job === undefined) ?? this.startWorker();
+    slot.worker.ref();
     return new Promise<CompactionResult>((resolve, reject) => {
-      this.pending = { resolve, reject };
-      worker.postMessage(spec);
+      slot.job = { resolve, reject };
+      slot.worker.postMessage(spec);
     }).finally(() => {
-      this.pending = undefined;
-      this.worker?.unref();
+      slot.job = undefined;
+      slot.worker.unref();
     });
   }
 
-  /** Stops the worker (callers wait for the running job first). */
-  async close(): Promise<void> {
-    const worker = this.worker;
-    this.worker = undefined;
-    if (worker !== undefined) await worker.terminate();
+  /** Cancels the running jobs and stops the workers; later runs are refused. An inline job stops at its
+   *  next pause and removes its outputs; a worker is terminated, its partial outputs left to the next open. */
+  cancel(): void {
+    this.cancelled = true;
+    for (const slot of this.slots.splice(0)) {
+      slot.job?.reject(cancelledError());
+      void slot.worker.terminate();
+    }
   }
 
-  private startWorker(): Worker {
-    if (this.worker !== undefined) return this.worker;
+  private startWorker(): WorkerSlot {
     const worker = new Worker(new URL('./compaction-worker.js', import.meta.url));
+    const slot: WorkerSlot = { worker };
     worker.on('message', (reply: WorkerReply) => {
-      const job = this.pending;
+      const job = slot.job;
       if (job === undefined) return;
       if (reply.error === undefined) job.resolve(revive(reply.result));
       else job.reject(new StrataError(reply.error.kind, reply.error.message, reply.error.code === undefined ? undefined : { code: reply.error.code }));
     });
     const fail = (error: unknown): void => {
-      this.worker = undefined;
-      this.pending?.reject(new StrataError('IOError', `compaction worker failed: ${String(error)}`, { cause: error }));
+      const i = this.slots.indexOf(slot);
+      if (i < 0) return; // cancelled
+      this.slots.splice(i, 1);
+      slot.job?.reject(new StrataError('IOError', `compaction worker failed: ${String(error)}`, { cause: error }));
     };
     worker.on('error', fail);
-    worker.on('exit', (code) => {
-      if (this.worker === worker) fail(`exited with code ${code}`);
-    });
-    this.worker = worker;
-    return worker;
+    worker.on('exit', (code) => fail(`exited with code ${code}`));
+    worker.unref();
+    this.slots.push(slot);
+    return slot;
+  }
+
+  /** A pause for inline jobs: a yield to the event loop once a slice has run SLICE_MS; throws once the
+   *  executor is cancelled. */
+  private inlinePause(): () => Promise<void> | undefined {
+    let deadline = performance.now() + SLICE_MS;
+    return () => {
+      if (this.cancelled) throw cancelledError();
+      if (performance.now() < deadline) return undefined;
+      return yieldToLoop().then(() => {
+        deadline = performance.now() + SLICE_MS;
+      });
+    };
   }
 }
 
-/** A pause for inline jobs: a yield to the event loop once a slice has run SLICE_MS. */
-function inlinePause(): () => Promise<void> | undefined {
-  let deadline = performance.now() + SLICE_MS;
-  return () => {
-    if (performance.now() < deadline) return undefined;
-    return yieldToLoop().then(() => {
-      deadline = performance.now() + SLICE_MS;
-    });
-  };
-}
+const cancelledError = (): StrataError => new StrataError('Closed', 'compaction cancelled: the database is closing');

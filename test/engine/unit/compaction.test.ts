@@ -169,7 +169,7 @@ describe('compaction job', () => {
       assert.ok(merged.length < versions.length, 'nothing was dropped');
       for (const at of [...snapshots, Number.MAX_SAFE_INTEGER]) assert.deepEqual(visible(merged, at), visible(versions, at), `reader at ${at}`);
     } finally {
-      await executor.close();
+      executor.cancel();
     }
   }
 
@@ -211,7 +211,7 @@ describe('compaction job', () => {
           (error: Error & { kind?: string }) => error.kind === 'Corruption' && error.message.includes('000002.sst') && /checksum/.test(error.message),
         );
       } finally {
-        await executor.close();
+        executor.cancel();
       }
       assert.deepEqual(fs.list(dir), before, 'outputs left behind, or inputs removed');
     });
