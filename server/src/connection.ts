@@ -43,6 +43,7 @@ export class Connection implements Client {
   name = '';
   db = 0;
   noEvict = false;
+  authenticated: boolean;
   readonly addr: string;
   readonly laddr: string;
 
@@ -52,7 +53,6 @@ export class Connection implements Client {
   private readonly reply: ReplyWriter;
   private readonly decoder: RequestDecoder;
   private readonly ctx: CommandContext;
-  private isAuthenticated: boolean;
 
   private readonly createdAt = Date.now();
   private lastInteraction = Date.now();
@@ -92,12 +92,11 @@ export class Connection implements Client {
     this.addr = `${socket.remoteAddress}:${socket.remotePort}`;
     this.laddr = `${socket.localAddress}:${socket.localPort}`;
     this.reply = new ReplyWriter(2);
-    const { config } = server;
     this.decoder = new RequestDecoder({
       onCommand: (argv) => this.queue.push(argv),
       onError: (err) => this.queue.push(err),
     });
-    this.isAuthenticated = config.requirepass === '';
+    this.authenticated = server.config.requirepass === '';
     this.ctx = { client: this, reply: this.reply, server };
 
     socket.setNoDelay(true);
@@ -118,14 +117,6 @@ export class Connection implements Client {
 
   set protocol(version: 2 | 3) {
     this.reply.protocol = version;
-  }
-
-  get authenticated(): boolean {
-    return this.isAuthenticated;
-  }
-
-  set authenticated(value: boolean) {
-    this.isAuthenticated = value;
   }
 
   describe(): string {
@@ -207,7 +198,7 @@ export class Connection implements Client {
     const limits = this.decoder.limits;
     limits.maxBulkLength = config.protoMaxBulkLen;
     limits.maxQueryBuffer = config.clientQueryBufferLimit;
-    this.decoder.authRequired = !this.isAuthenticated && config.requirepass !== '';
+    this.decoder.authRequired = !this.authenticated && config.requirepass !== '';
     this.decoder.feed(chunk);
     this.run();
   }
@@ -265,7 +256,7 @@ export class Connection implements Client {
       return undefined;
     }
     const spec = found.spec;
-    if (!this.isAuthenticated && server.config.requirepass !== '' && !spec.flags.includes('no_auth')) {
+    if (!this.authenticated && server.config.requirepass !== '' && !spec.flags.includes('no_auth')) {
       reply.error('NOAUTH Authentication required.');
       this.afterCommand(before);
       return undefined;
