@@ -117,6 +117,7 @@ export class Server implements ServerRuntime {
     await Promise.all([...this.clients.values()].map((c) => c.finish()));
     let code = 0;
     try {
+      await this.keyspace.close();
       await this.engine.durable();
       await this.engine.close();
     } catch (err) {
