@@ -91,7 +91,7 @@ async function fillrandom(c: Context): Promise<void> {
       c.record(withStoreStats(await randomPuts(c, 'fillrandom', prng, store, o.records), store));
       c.record(withStoreStats(await randomPuts(c, 'overwrite', prng, store, o.records), store));
     });
-    c.record(await timeReopen('reopen', c.adapter, dir, {}, o.records));
+    c.record(await timeReopen('reopen', c.adapter, dir, {}));
     await withStore(c.adapter, dir, 'no', async (store) => {
       const reads = new Prng(o.seed + 1);
       let found = 0;
@@ -137,7 +137,8 @@ async function walreplay(c: Context): Promise<void> {
   const writeBufferSize = replayMemtable(o.records);
   await inFreshDir(c, async (dir) => {
     await runLoader({ engine: c.adapter.name, dir, records: o.records, seed: o.seed, valueSize: o.valueSize, fsync: 'no', writeBufferSize, end: 'kill' });
-    c.record(await timeReopen('walreplay', c.adapter, dir, { writeBufferSize }, o.records));
+    const replay = await timeReopen('walreplay', c.adapter, dir, { writeBufferSize });
+    c.record({ ...replay, extra: { ...replay.extra, records: o.records, recordsPerSec: Math.round(o.records / replay.seconds) } });
   });
 }
 

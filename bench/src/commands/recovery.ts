@@ -30,7 +30,7 @@ export async function recovery(options: RecoveryOptions): Promise<BenchReport> {
         try {
           await runLoader({ engine: name, dir, records: options.records, seed: options.seed, valueSize: options.valueSize, fsync: 'no', writeBufferSize: 0, end });
           const sample = Math.min(SAMPLE, options.records);
-          const phase = await timeReopen(end === 'close' ? 'reopen-clean' : 'reopen-kill9', adapter, dir, {}, options.records, async (store) => {
+          const phase = await timeReopen(end === 'close' ? 'reopen-clean' : 'reopen-kill9', adapter, dir, {}, async (store) => {
             const prng = new Prng(options.seed);
             let found = 0;
             for (let i = 0; i < sample; i++) if ((await store.get(benchKey(prng.nextInt(options.records)))) !== undefined) found++;
