@@ -22,6 +22,32 @@ export interface OpenOptions {
   fs?: FileSystem;
   /** Create the directory and an empty database if none exists (default true). */
   createIfMissing?: boolean;
+
+  // ---- Compaction (size-tiered, after RocksDB's universal compaction) and back-pressure.
+  /** Where compaction merges run: `worker` (default on the disk file system) in worker threads, off the
+   *  event loop; `inline` (the default, and the only choice, on any other file system) on the main thread
+   *  in slices of a few milliseconds. */
+  compactionThread?: 'worker' | 'inline';
+  /** Sorted runs (each flush makes one) at which compaction starts (default 4). */
+  compactionTrigger?: number;
+  /** Percent by which a run may be bigger than the newer runs taken so far and still join their merge
+   *  (default 1). */
+  compactionSizeRatio?: number;
+  /** Fewest and most runs merged by a size-ratio compaction (defaults 2 and unbounded). */
+  compactionMinMergeWidth?: number;
+  compactionMaxMergeWidth?: number;
+  /** When the runs above the oldest exceed this percent of its size, everything is merged (default 200). */
+  maxSizeAmplificationPercent?: number;
+  /** A compaction output table is cut at the first key boundary past this many bytes (default 64 MiB). */
+  targetFileSize?: number;
+  /** Compactions that may run at once, on distinct runs (default 2). */
+  maxBackgroundCompactions?: number;
+  /** Sorted runs at which writes are slowed (default 12) and at which they wait (default 20). */
+  slowdownWritesTrigger?: number;
+  stopWritesTrigger?: number;
+  /** Table files held open at once; beyond it the least recently opened are closed and reopened on use
+   *  (default 1000). */
+  maxOpenFiles?: number;
 }
 
 export type BatchOp =
@@ -110,6 +136,10 @@ export interface Db {
   readonly lastSequence: number;
   /** Resolves once every write up to `sequence` (default: all applied so far) is durable. */
   durable(sequence?: number): Promise<void>;
-  /** A promise to await before writing when flushes or compactions have fallen behind; undefined if none. */
+  /** A promise to await before writing when flushes or compactions have fallen behind; undefined if none.
+   *  (put, del and write await it themselves.) */
   writeStall(): Promise<void> | undefined;
+  /** Reads every block of every live table from the file and checks its checksum and structure; rejects
+   *  with Corruption naming the file and offset of the first damage found. */
+  verify(): Promise<void>;
 }

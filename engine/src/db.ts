@@ -16,6 +16,10 @@ import type {
   Snapshot,
 } from './api.js';
 import { BlockCache } from './cache/block-cache.js';
+import { OpenFileBudget } from './cache/open-file-budget.js';
+import { CompactionExecutor } from './compaction/compaction-executor.js';
+import type { CompactionResult } from './compaction/compaction-job.js';
+import { Compactor, type LiveTable, sortedRuns } from './compaction/compactor.js';
 import { corruption, StrataError } from './errors.js';
 import { DbCursor } from './iterator/db-cursor.js';
 import { DbEntryIterator } from './iterator/entry-iterator.js';
@@ -28,6 +32,7 @@ import { MemTable } from './memtable/memtable.js';
 import { resolveOptions, type ResolvedOptions } from './options.js';
 import { TableBuilder } from './sstable/table-builder.js';
 import { type LookupResult, TableReader } from './sstable/table-reader.js';
+import { bloomHash } from './util/bloom-hash.js';
 import type { FileHandle, FileSystem } from './vfs/file-system.js';
 import { replayWals } from './wal/wal-recovery.js';
 import { WalWriter } from './wal/wal-writer.js';
@@ -39,6 +44,10 @@ const noop = (): void => {};
 const FLUSH_SLICE_MS = 4;
 /** A manifest is rewritten from the live set once its edits take this many bytes. */
 const MANIFEST_ROLL_BYTES = 4 * 1024 * 1024;
+/** While sorted runs pile up past the slowdown trigger, writes are held to about this many bytes per
+ *  millisecond (16 MiB/s), paid in pauses once this many bytes are owed. */
+const SLOWDOWN_BYTES_PER_MS = 16 * 1024;
+const SLOWDOWN_CHUNK = 64 * 1024;
 
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -60,9 +69,10 @@ interface Immutable {
   logNumber: number;
 }
 
-/** Tables newest first: by the newest sequence they hold, so that a lookup can stop at the first hit. */
-function newestFirst(a: TableReader, b: TableReader): number {
-  return b.properties.maxSequence - a.properties.maxSequence || b.fileNumber - a.fileNumber;
+/** Tables newest first: by the newest sequence they hold, so that a lookup can stop at the first hit.
+ *  (Runs hold disjoint sequence ranges, and a key's versions in a run are all in one table.) */
+function newestFirst(a: LiveTable, b: LiveTable): number {
+  return b.reader.properties.maxSequence - a.reader.properties.maxSequence || b.reader.fileNumber - a.reader.fileNumber;
 }
 
 /** What recovery hands to the database. */
@@ -73,7 +83,8 @@ interface Recovered {
   live: LiveFiles;
   manifest: Manifest;
   cache: BlockCache;
-  tables: TableReader[];
+  files: OpenFileBudget;
+  tables: LiveTable[];
   /** The memtable rebuilt from the WALs, and those WALs (ascending). */
   mem: MemTable;
   wals: number[];
@@ -91,11 +102,19 @@ class StrataDb implements Db {
   private readonly live: LiveFiles;
   private manifest: Manifest;
   private readonly cache: BlockCache;
+  private readonly files: OpenFileBudget;
   private mem: MemTable;
   /** Oldest first. Replaced, never mutated, so a cursor's view of them stays fixed. */
   private immutables: readonly Immutable[] = [];
   /** Newest first; replaced, never mutated. */
-  private tables: readonly TableReader[];
+  private tables: readonly LiveTable[];
+  /** Sorted runs among the tables: what back-pressure watches. */
+  private runCount = 0;
+  /** Holders of each table: the live set (one), and each open cursor. A table no longer live is closed
+   *  and its file deleted when the last holder lets go. */
+  private readonly tableRefs = new Map<TableReader, number>();
+  private readonly obsolete = new Set<TableReader>();
+  private readonly compactor: Compactor;
   private last: number;
   private readonly wal: WalWriter;
   /** WAL files that still hold data not in a table, ascending. */
@@ -106,7 +125,18 @@ class StrataDb implements Db {
   /** Live snapshots (explicit, and the implicit ones of open cursors): what compaction must keep. */
   private readonly snapshots = new Set<Snapshot>();
   private stallWaiters: (() => void)[] = [];
+  private stallStarted = 0;
+  private stalls = 0;
+  private stallMillis = 0;
+  private slowdowns = 0;
+  /** Bytes written while writes are slowed, not yet paid for with a pause. */
+  private slowdownDebt = 0;
+  /** Manifest edits are appended one at a time (a roll to a new manifest must not race an append). */
+  private editChain: Promise<void> = RESOLVED;
   private flushes = 0;
+  /** Bytes of keys and values written by users, and bytes of tables written by flushes. */
+  private userBytes = 0;
+  private flushBytes = 0;
   private readonly recoveredRecords: number;
   private readonly walTailBytesDropped: number;
 
@@ -118,13 +148,41 @@ class StrataDb implements Db {
     this.live = r.live;
     this.manifest = r.manifest;
     this.cache = r.cache;
+    this.files = r.files;
     this.tables = r.tables.sort(newestFirst);
+    for (const t of this.tables) this.tableRefs.set(t.reader, 1);
+    this.runCount = sortedRuns(this.tables).length;
     this.mem = r.mem;
     this.last = r.live.lastSequence;
     this.liveWals = r.wals;
     this.recoveredRecords = r.recoveredRecords;
     this.walTailBytesDropped = r.walTailBytesDropped;
     this.wal = new WalWriter(this.fs, r.dir, r.walFile, r.opts.fsync, this.last, (error) => this.setFailure(error));
+    const o = r.opts;
+    this.compactor = new Compactor(
+      {
+        liveTables: () => this.tables,
+        snapshotSequences: () => [...this.snapshots].map((s) => s.sequence),
+        newFileNumbers: (count) => Array.from({ length: count }, () => this.live.newFileNumber()),
+        install: (inputs, result) => this.installCompaction(inputs, result),
+        fail: (error) => this.setFailure(error),
+      },
+      {
+        dir: r.dir,
+        blockSize: o.blockSize,
+        bloomBitsPerKey: o.bloomBitsPerKey,
+        targetFileSize: o.targetFileSize,
+        maxJobs: o.maxBackgroundCompactions,
+        trigger: o.compactionTrigger,
+        sizeRatio: o.compactionSizeRatio,
+        minMergeWidth: o.compactionMinMergeWidth,
+        maxMergeWidth: o.compactionMaxMergeWidth,
+        maxSizeAmplificationPercent: o.maxSizeAmplificationPercent,
+      },
+      new CompactionExecutor(o.compactionThread, this.fs),
+    );
+    // Runs left over from before (a crash, or a store written with other options) may be due already.
+    this.compactor.schedule();
   }
 
   get lastSequence(): number {
@@ -147,11 +205,19 @@ class StrataDb implements Db {
     const first = this.last + 1;
     const durable = this.wal.add(ops, first);
     let sequence = first;
+    let bytes = 0;
     for (const op of ops) {
-      if (op.type === 'put') this.mem.add(sequence++, ValueKind.Value, op.key, op.value);
-      else this.mem.add(sequence++, ValueKind.Deletion, op.key, EMPTY);
+      if (op.type === 'put') {
+        this.mem.add(sequence++, ValueKind.Value, op.key, op.value);
+        bytes += op.key.length + op.value.length;
+      } else {
+        this.mem.add(sequence++, ValueKind.Deletion, op.key, EMPTY);
+        bytes += op.key.length;
+      }
     }
     this.last = sequence - 1;
+    this.userBytes += bytes;
+    if (this.runCount >= this.opts.slowdownWritesTrigger) this.slowdownDebt += bytes;
     return durable;
   }
 
@@ -163,8 +229,11 @@ class StrataDb implements Db {
     return this.write([{ type: 'del', key }]);
   }
 
+  /** Waits out back-pressure first: the memory a writer can fill is bounded by the stall triggers. */
   write(ops: readonly BatchOp[]): Promise<void> {
     try {
+      const stall = this.writeStall();
+      if (stall !== undefined) return stall.then(() => this.write(ops));
       return this.applySync(ops);
     } catch (error) {
       return Promise.reject(error);
@@ -175,9 +244,26 @@ class StrataDb implements Db {
     return this.wal.durable(sequence);
   }
 
+  /** Writers wait while the immutable memtables or the sorted runs are at their stop triggers (until a
+   *  flush or a compaction is installed), and pause now and then while the runs are past the slowdown
+   *  trigger, so that compaction can catch up. */
   writeStall(): Promise<void> | undefined {
-    if (this.immutables.length < this.opts.stallImmutables || this.failure !== undefined) return undefined;
-    return new Promise((resolve) => this.stallWaiters.push(resolve));
+    if (this.failure !== undefined || this.closed) return undefined;
+    const o = this.opts;
+    if (this.immutables.length >= o.stallImmutables || this.runCount >= o.stopWritesTrigger) {
+      this.stalls++;
+      if (this.stallWaiters.length === 0) this.stallStarted = performance.now();
+      return new Promise((resolve) => this.stallWaiters.push(resolve));
+    }
+    if (this.runCount < o.slowdownWritesTrigger) {
+      this.slowdownDebt = 0;
+      return undefined;
+    }
+    if (this.slowdownDebt < SLOWDOWN_CHUNK) return undefined;
+    const pause = this.slowdownDebt / SLOWDOWN_BYTES_PER_MS;
+    this.slowdownDebt = 0;
+    this.slowdowns++;
+    return new Promise((resolve) => setTimeout(resolve, pause));
   }
 
   // ---- reads
@@ -190,8 +276,11 @@ class StrataDb implements Db {
       hit = immutables[i]!.mem.get(key, sequence);
       if (hit !== undefined) return hit;
     }
-    for (const table of this.tables) {
-      hit = table.get(key, sequence);
+    const tables = this.tables;
+    if (tables.length === 0) return undefined;
+    const hash = bloomHash(key);
+    for (const table of tables) {
+      hit = table.reader.get(key, sequence, hash);
       if (hit !== undefined) return hit;
     }
     return undefined;
@@ -237,11 +326,15 @@ class StrataDb implements Db {
     }
     const children: InternalIterator[] = [this.mem.iterator()];
     for (let i = this.immutables.length - 1; i >= 0; i--) children.push(this.immutables[i]!.mem.iterator());
-    for (const table of this.tables) children.push(table.iterator());
-    // An implicit snapshot keeps what the cursor reads alive (once compaction drops old versions).
+    // The cursor holds its tables: a compaction may replace them, but their files stay until it closes.
+    const tables = this.tables;
+    this.pin(tables);
+    for (const table of tables) children.push(table.reader.iterator());
+    // An implicit snapshot keeps the versions the cursor sees in the memtables through their flushes.
     const implicit = options.snapshot === undefined ? this.snapshot() : undefined;
     return new DbCursor(new MergingIterator(children), sequence, options, () => {
       if (implicit !== undefined) this.release(implicit);
+      this.unpin(tables);
     });
   }
 
@@ -331,7 +424,7 @@ class StrataDb implements Db {
       file.close();
     }
     await this.fs.syncDir(this.dir);
-    const reader = TableReader.open(this.fs, path, { cache: this.cache, fileNumber: number });
+    const reader = TableReader.open(this.fs, path, { cache: this.cache, fileNumber: number, files: this.files });
     const meta: TableMeta = {
       number,
       size: props.fileSize,
@@ -340,6 +433,7 @@ class StrataDb implements Db {
       largestKey: props.largestKey,
       minSequence: props.minSequence,
       maxSequence: props.maxSequence,
+      run: number,
     };
     const edit: VersionEdit = {
       addTables: [meta],
@@ -353,18 +447,85 @@ class StrataDb implements Db {
       throw this.failure;
     }
     await this.logEdit(edit);
-    this.tables = [reader, ...this.tables].sort(newestFirst);
+    this.setTables([{ reader, run: number }, ...this.tables]);
+    this.tableRefs.set(reader, 1);
     this.immutables = this.immutables.slice(1);
     this.flushes++;
+    this.flushBytes += props.fileSize;
+    this.compactor.schedule();
     this.wakeStalled();
     while (this.liveWals.length > 0 && this.liveWals[0]! < imm.logNumber) {
       this.removeFile(walFileName(this.liveWals.shift()!));
     }
   }
 
-  /** Makes `edit` durable in the manifest and applies it. A manifest grown past MANIFEST_ROLL_BYTES is
-   *  replaced by a new one holding the whole set (the old one is removed once CURRENT names the new). */
-  private async logEdit(edit: VersionEdit): Promise<void> {
+  /** Outputs of a compaction become live and its inputs obsolete, by one manifest edit. */
+  private async installCompaction(inputs: readonly LiveTable[], result: CompactionResult): Promise<void> {
+    const run = result.outputs[0]?.number ?? 0;
+    const added: LiveTable[] = [];
+    try {
+      for (const t of result.outputs) {
+        const path = join(this.dir, tableFileName(t.number));
+        added.push({ reader: TableReader.open(this.fs, path, { cache: this.cache, fileNumber: t.number, files: this.files }), run });
+      }
+      if (this.failure !== undefined) throw this.failure;
+      await this.logEdit({
+        addTables: result.outputs.map((t) => ({ ...t, run })),
+        removeTables: inputs.map((t) => t.reader.fileNumber),
+        nextFileNumber: this.live.nextFileNumber,
+      });
+    } catch (error) {
+      for (const t of added) t.reader.close();
+      throw error;
+    }
+    const gone = new Set(inputs);
+    this.setTables([...this.tables.filter((t) => !gone.has(t)), ...added]);
+    for (const t of added) this.tableRefs.set(t.reader, 1);
+    for (const t of inputs) {
+      this.obsolete.add(t.reader);
+      this.unpin([t]);
+    }
+    this.wakeStalled();
+  }
+
+  private setTables(tables: LiveTable[]): void {
+    this.tables = tables.sort(newestFirst);
+    this.runCount = sortedRuns(this.tables).length;
+  }
+
+  private pin(tables: readonly LiveTable[]): void {
+    for (const t of tables) this.tableRefs.set(t.reader, (this.tableRefs.get(t.reader) ?? 0) + 1);
+  }
+
+  /** Lets go of tables; an obsolete table nobody holds any more is closed and its file deleted. */
+  private unpin(tables: readonly LiveTable[]): void {
+    for (const { reader } of tables) {
+      const refs = (this.tableRefs.get(reader) ?? 1) - 1;
+      if (refs > 0) {
+        this.tableRefs.set(reader, refs);
+        continue;
+      }
+      this.tableRefs.delete(reader);
+      if (this.obsolete.delete(reader)) this.dropTable(reader);
+    }
+  }
+
+  private dropTable(reader: TableReader): void {
+    reader.close();
+    this.cache.evictFile(reader.fileNumber);
+    this.removeFile(tableFileName(reader.fileNumber));
+  }
+
+  /** Makes `edit` durable in the manifest and applies it, after the edits before it. */
+  private logEdit(edit: VersionEdit): Promise<void> {
+    const appended = this.editChain.then(() => this.appendEdit(edit));
+    this.editChain = appended.catch(noop);
+    return appended;
+  }
+
+  /** A manifest grown past MANIFEST_ROLL_BYTES is replaced by a new one holding the whole set (the old one
+   *  is removed once CURRENT names the new). */
+  private async appendEdit(edit: VersionEdit): Promise<void> {
     await this.manifest.append(edit);
     this.live.apply(edit);
     if (this.manifest.size < MANIFEST_ROLL_BYTES) return;
@@ -403,8 +564,24 @@ class StrataDb implements Db {
 
   private wakeStalled(): void {
     const waiters = this.stallWaiters;
+    if (waiters.length === 0) return;
     this.stallWaiters = [];
+    this.stallMillis += performance.now() - this.stallStarted;
     for (const wake of waiters) wake();
+  }
+
+  async verify(): Promise<void> {
+    this.checkOpen();
+    const tables = this.tables;
+    this.pin(tables);
+    try {
+      for (const t of tables) {
+        t.reader.verify();
+        await yieldToLoop();
+      }
+    } finally {
+      this.unpin(tables);
+    }
   }
 
   private checkOpen(): void {
@@ -418,9 +595,23 @@ class StrataDb implements Db {
 
   stats(): DbStats {
     let tableBytes = 0;
-    for (const t of this.tables) tableBytes += t.properties.fileSize;
+    let tableMemory = 0;
+    for (const t of this.tables) {
+      tableBytes += t.reader.properties.fileSize;
+      tableMemory += t.reader.memoryBytes;
+    }
     let immutableBytes = 0;
     for (const imm of this.immutables) immutableBytes += imm.mem.approximateBytes;
+    const runs = sortedRuns(this.tables);
+    const compaction = this.compactor.stats;
+    const cache = this.cache.stats();
+    const memory = {
+      memtable: this.mem.approximateBytes,
+      immutableMemtables: immutableBytes,
+      tableIndexesAndFilters: tableMemory,
+      blockCache: cache.bytes,
+      total: this.mem.approximateBytes + immutableBytes + tableMemory + cache.bytes,
+    };
     const stats: DbStats = {
       lastSequence: this.last,
       durableSequence: this.wal.durableSequence,
@@ -436,7 +627,21 @@ class StrataDb implements Db {
       walSyncs: this.wal.syncs,
       flushes: this.flushes,
       snapshots: this.snapshots.size,
-      blockCache: this.cache.stats(),
+      blockCache: cache,
+      cacheHitRate: cache.hits + cache.misses === 0 ? 0 : cache.hits / (cache.hits + cache.misses),
+      memory,
+      sortedRuns: runs.length,
+      compaction: { ...compaction },
+      // Bytes written to tables (flushes and compactions) per byte of keys and values written by users.
+      writeAmplification: this.userBytes === 0 ? 0 : (this.flushBytes + compaction.bytesWritten) / this.userBytes,
+      // All table bytes over those of the oldest run, which holds most of the live data (as RocksDB's
+      // universal compaction measures it): 1 when one run holds everything.
+      spaceAmplification: runs.length === 0 ? 1 : tableBytes / Math.max(1, runs[runs.length - 1]!.bytes),
+      stalls: this.stalls,
+      stallMillis: Math.round(this.stallMillis),
+      slowdowns: this.slowdowns,
+      openTableFiles: this.files.open,
+      obsoleteTables: this.obsolete.size,
     };
     if (this.failure !== undefined) stats.backgroundError = this.failure.message;
     return stats;
@@ -446,6 +651,9 @@ class StrataDb implements Db {
     this.checkOpen();
     this.closed = true;
     try {
+      // A running merge is cancelled rather than awaited (it may take minutes): its outputs are orphans
+      // that the next open removes, its inputs stay live.
+      await this.compactor.stop();
       // A clean close leaves everything in tables, so that reopening replays nothing: measured, replaying a
       // full memtable from the WAL (bounded by memtable inserts) costs more than flushing it here.
       if (this.failure === undefined && this.mem.entries > 0) {
@@ -461,8 +669,12 @@ class StrataDb implements Db {
         if (this.failure === undefined) throw error; // a known failure was reported already
       });
     } finally {
+      await this.editChain;
       this.manifest.close();
-      for (const t of this.tables) t.close();
+      for (const t of this.tables) t.reader.close();
+      // Tables replaced while cursors still held them: their files go now (or at the next open).
+      for (const reader of this.obsolete) this.dropTable(reader);
+      this.obsolete.clear();
       this.lock.release();
       this.wakeStalled();
     }
@@ -529,13 +741,15 @@ async function recover(dir: string, opts: ResolvedOptions, lock: { release(): vo
   }
 
   const cache = new BlockCache(opts.blockCacheSize);
-  const tables: TableReader[] = [];
+  const files = new OpenFileBudget(opts.maxOpenFiles);
+  const tables: LiveTable[] = [];
   const mem = new MemTable();
   let manifest: Manifest | undefined;
   let walFile: FileHandle | undefined;
   try {
     for (const t of live.tables.values()) {
-      tables.push(TableReader.open(fs, join(dir, tableFileName(t.number)), { cache, fileNumber: t.number }));
+      const reader = TableReader.open(fs, join(dir, tableFileName(t.number)), { cache, fileNumber: t.number, files });
+      tables.push({ reader, run: t.run });
     }
     const walNumbers = recovered === undefined ? [] : numbered(names, 'wal').filter((n) => n >= live.logNumber);
     const replay = await replayWals(fs, dir, walNumbers, (sequence, kind, key, value) => mem.add(sequence, kind, key, value));
@@ -571,6 +785,7 @@ async function recover(dir: string, opts: ResolvedOptions, lock: { release(): vo
       live,
       manifest,
       cache,
+      files,
       tables,
       mem,
       wals,
@@ -579,7 +794,7 @@ async function recover(dir: string, opts: ResolvedOptions, lock: { release(): vo
       walTailBytesDropped: replay.droppedBytes,
     });
   } catch (error) {
-    for (const t of tables) t.close();
+    for (const t of tables) t.reader.close();
     manifest?.close();
     walFile?.close();
     throw error;

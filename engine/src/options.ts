@@ -4,6 +4,7 @@ import type { FsyncPolicy, OpenOptions } from './api.js';
 import { StrataError } from './errors.js';
 import { DiskFileSystem } from './vfs/disk-fs.js';
 import type { FileSystem } from './vfs/file-system.js';
+import type { CompactionThread } from './compaction/compaction-executor.js';
 
 export interface ResolvedOptions {
   fsync: FsyncPolicy;
@@ -15,6 +16,17 @@ export interface ResolvedOptions {
   createIfMissing: boolean;
   /** Immutable memtables waiting for flush at which `writeStall()` asks writers to wait. */
   stallImmutables: number;
+  compactionThread: CompactionThread;
+  compactionTrigger: number;
+  compactionSizeRatio: number;
+  compactionMinMergeWidth: number;
+  compactionMaxMergeWidth: number;
+  maxSizeAmplificationPercent: number;
+  targetFileSize: number;
+  maxBackgroundCompactions: number;
+  slowdownWritesTrigger: number;
+  stopWritesTrigger: number;
+  maxOpenFiles: number;
 }
 
 const DEFAULTS = {
@@ -25,6 +37,16 @@ const DEFAULTS = {
   blockCacheSize: 64 * 1024 * 1024,
   createIfMissing: true,
   stallImmutables: 2,
+  compactionTrigger: 4,
+  compactionSizeRatio: 1,
+  compactionMinMergeWidth: 2,
+  compactionMaxMergeWidth: Number.MAX_SAFE_INTEGER,
+  maxSizeAmplificationPercent: 200,
+  targetFileSize: 64 * 1024 * 1024,
+  maxBackgroundCompactions: 2,
+  slowdownWritesTrigger: 12,
+  stopWritesTrigger: 20,
+  maxOpenFiles: 1000,
 } as const;
 
 function integer(name: string, value: number | undefined, fallback: number, min: number): number {
@@ -40,13 +62,41 @@ export function resolveOptions(options: OpenOptions = {}): ResolvedOptions {
   if (fsync !== 'always' && fsync !== 'everysec' && fsync !== 'no') {
     throw new StrataError('InvalidArgument', `option fsync must be 'always', 'everysec' or 'no', got ${String(fsync)}`);
   }
+  const fs = options.fs ?? new DiskFileSystem();
+  const compactionThread = options.compactionThread ?? (fs instanceof DiskFileSystem ? 'worker' : 'inline');
+  if (compactionThread !== 'worker' && compactionThread !== 'inline') {
+    throw new StrataError('InvalidArgument', `option compactionThread must be 'worker' or 'inline', got ${String(compactionThread)}`);
+  }
+  // The worker opens the files itself, so it works on the real disk only.
+  if (compactionThread === 'worker' && !(fs instanceof DiskFileSystem)) {
+    throw new StrataError('InvalidArgument', "option compactionThread 'worker' needs the disk file system");
+  }
+  const trigger = integer('compactionTrigger', options.compactionTrigger, DEFAULTS.compactionTrigger, 2);
+  const minMergeWidth = integer('compactionMinMergeWidth', options.compactionMinMergeWidth, DEFAULTS.compactionMinMergeWidth, 2);
+  const slowdown = integer('slowdownWritesTrigger', options.slowdownWritesTrigger, Math.max(DEFAULTS.slowdownWritesTrigger, trigger + 1), 2);
   return {
+    compactionThread,
+    compactionTrigger: trigger,
+    compactionSizeRatio: integer('compactionSizeRatio', options.compactionSizeRatio, DEFAULTS.compactionSizeRatio, 0),
+    compactionMinMergeWidth: minMergeWidth,
+    compactionMaxMergeWidth: integer('compactionMaxMergeWidth', options.compactionMaxMergeWidth, DEFAULTS.compactionMaxMergeWidth, minMergeWidth),
+    maxSizeAmplificationPercent: integer(
+      'maxSizeAmplificationPercent',
+      options.maxSizeAmplificationPercent,
+      DEFAULTS.maxSizeAmplificationPercent,
+      0,
+    ),
+    targetFileSize: integer('targetFileSize', options.targetFileSize, DEFAULTS.targetFileSize, 1),
+    maxBackgroundCompactions: integer('maxBackgroundCompactions', options.maxBackgroundCompactions, DEFAULTS.maxBackgroundCompactions, 1),
+    slowdownWritesTrigger: slowdown,
+    stopWritesTrigger: integer('stopWritesTrigger', options.stopWritesTrigger, Math.max(DEFAULTS.stopWritesTrigger, slowdown + 1), slowdown),
+    maxOpenFiles: integer('maxOpenFiles', options.maxOpenFiles, DEFAULTS.maxOpenFiles, 1),
     fsync,
     memtableSize: integer('memtableSize', options.memtableSize, DEFAULTS.memtableSize, 1),
     blockSize: integer('blockSize', options.blockSize, DEFAULTS.blockSize, 64),
     bloomBitsPerKey: integer('bloomBitsPerKey', options.bloomBitsPerKey, DEFAULTS.bloomBitsPerKey, 0),
     blockCacheSize: integer('blockCacheSize', options.blockCacheSize, DEFAULTS.blockCacheSize, 0),
-    fs: options.fs ?? new DiskFileSystem(),
+    fs,
     createIfMissing: options.createIfMissing ?? DEFAULTS.createIfMissing,
     stallImmutables: DEFAULTS.stallImmutables,
   };

@@ -11,6 +11,7 @@ import { tableFileName } from '../manifest/file-names.js';
 import type { TableMeta } from '../manifest/version-edit.js';
 import { TableBuilder } from '../sstable/table-builder.js';
 import { TableReader } from '../sstable/table-reader.js';
+import { compareBytes, copyBytes } from '../util/bytes.js';
 import type { FileHandle, FileSystem } from '../vfs/file-system.js';
 import { VersionFilter } from './version-filter.js';
 
@@ -63,7 +64,8 @@ export async function runCompaction(fs: FileSystem, spec: CompactionSpec, pause:
 
     let builder: TableBuilder | undefined;
     let number = 0;
-    let lastKey = Buffer.alloc(0);
+    let lastKey = Buffer.alloc(64);
+    let lastKeyLength = 0;
     const finishOutput = async (): Promise<void> => {
       const props = builder!.finish();
       await file!.sync();
@@ -92,7 +94,11 @@ export async function runCompaction(fs: FileSystem, spec: CompactionSpec, pause:
       const key = merge.key;
       if (!filter.keep(key, merge.sequence, merge.kind)) continue;
       // Split only between user keys: within a run, each key's versions live in one table.
-      if (builder !== undefined && builder.estimatedFileSize >= spec.targetFileSize && !key.equals(lastKey)) {
+      if (
+        builder !== undefined &&
+        builder.estimatedFileSize >= spec.targetFileSize &&
+        compareBytes(key, 0, key.length, lastKey, 0, lastKeyLength) !== 0
+      ) {
         await finishOutput();
       }
       if (builder === undefined) {
@@ -105,8 +111,9 @@ export async function runCompaction(fs: FileSystem, spec: CompactionSpec, pause:
         builder = new TableBuilder(file, { blockSize: spec.blockSize, bloomBitsPerKey: spec.bloomBitsPerKey });
       }
       builder.add(key, merge.sequence, merge.kind, merge.value);
-      if (lastKey.length !== key.length) lastKey = Buffer.allocUnsafe(key.length);
-      key.copy(lastKey);
+      if (lastKey.length < key.length) lastKey = Buffer.allocUnsafe(2 * key.length);
+      copyBytes(key, 0, key.length, lastKey, 0);
+      lastKeyLength = key.length;
     }
     merge.close();
     if (builder !== undefined) await finishOutput();

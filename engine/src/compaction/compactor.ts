@@ -20,6 +20,7 @@ export interface Run {
   readonly id: number;
   readonly tables: LiveTable[];
   bytes: number;
+  entries: number;
   maxSequence: number;
 }
 
@@ -29,11 +30,12 @@ export function sortedRuns(tables: readonly LiveTable[]): Run[] {
   for (const t of tables) {
     let run = byId.get(t.run);
     if (run === undefined) {
-      run = { id: t.run, tables: [], bytes: 0, maxSequence: 0 };
+      run = { id: t.run, tables: [], bytes: 0, entries: 0, maxSequence: 0 };
       byId.set(t.run, run);
     }
     run.tables.push(t);
     run.bytes += t.reader.properties.fileSize;
+    run.entries += t.reader.properties.entries;
     run.maxSequence = Math.max(run.maxSequence, t.reader.properties.maxSequence);
   }
   return [...byId.values()].sort((a, b) => b.maxSequence - a.maxSequence);
@@ -107,7 +109,7 @@ export class Compactor {
     while (!this.stopped && this.jobs.size < this.options.maxJobs) {
       const runs = this.runs();
       const pick = pickCompaction(
-        runs.map((r) => ({ bytes: r.bytes, busy: r.tables.some((t) => this.busy.has(t.reader)) })),
+        runs.map((r) => ({ bytes: r.bytes, entries: r.entries, busy: r.tables.some((t) => this.busy.has(t.reader)) })),
         this.options,
       );
       if (pick === undefined) return;

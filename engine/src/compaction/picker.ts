@@ -2,7 +2,9 @@
 // of sorted runs, newest first; each flush adds one and a compaction merges neighbouring runs into one.
 // In order of preference:
 //  1. size amplification: when all the runs above the oldest hold more than `maxSizeAmplificationPercent`
-//     of the oldest run's bytes, merge everything (the only way to drop shadowed data and tombstones);
+//     of the oldest run's bytes, or of its entries, merge everything (the only way to drop shadowed data
+//     and tombstones). Entries count too because a small tombstone or overwrite in a new run can shadow a
+//     large entry in the oldest: bytes alone would leave deleted data on disk indefinitely;
 //  2. size ratio: from the newest run on, take runs while the next one is no bigger than the bytes taken
 //     so far (plus `sizeRatio` percent); merge them if at least `minMergeWidth` were taken;
 //  3. run count: when the runs still number `trigger` or more, merge the newest ones to get below it.
@@ -10,8 +12,9 @@
 // one, and the runs it takes are always neighbours, so runs stay ordered by age.
 
 export interface SortedRun {
-  /** Bytes of the run's tables. */
+  /** Bytes of the run's tables, and entries in them. */
   readonly bytes: number;
+  readonly entries: number;
   /** Part of a running compaction. */
   readonly busy: boolean;
 }
@@ -44,10 +47,15 @@ export function pickCompaction(runs: readonly SortedRun[], o: UniversalOptions):
 
 function pickSizeAmplification(runs: readonly SortedRun[], o: UniversalOptions): Pick | undefined {
   if (runs.some((r) => r.busy)) return undefined;
-  const oldest = runs[runs.length - 1]!.bytes;
-  let above = 0;
-  for (let i = 0; i < runs.length - 1; i++) above += runs[i]!.bytes;
-  if (above * 100 < oldest * o.maxSizeAmplificationPercent) return undefined;
+  const oldest = runs[runs.length - 1]!;
+  let bytes = 0;
+  let entries = 0;
+  for (let i = 0; i < runs.length - 1; i++) {
+    bytes += runs[i]!.bytes;
+    entries += runs[i]!.entries;
+  }
+  const limit = o.maxSizeAmplificationPercent;
+  if (bytes * 100 < oldest.bytes * limit && entries * 100 < oldest.entries * limit) return undefined;
   return { first: 0, count: runs.length, reason: 'size-amplification' };
 }
 

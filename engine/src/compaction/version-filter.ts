@@ -5,6 +5,7 @@
 // the output is the oldest run: then no reader can see anything below it, and nothing older survives.
 
 import { ValueKind } from '../iterator/internal-iterator.js';
+import { compareBytes, copyBytes } from '../util/bytes.js';
 
 export class VersionFilter {
   /** Snapshot sequences, ascending. */
@@ -56,13 +57,12 @@ export class VersionFilter {
 
   private sameAsPrevious(key: Uint8Array): boolean {
     const n = this.previousKeyLength;
-    if (n !== key.length) return false;
-    return Buffer.compare(this.previousKey.subarray(0, n), key) === 0;
+    return n === key.length && compareBytes(this.previousKey, 0, n, key, 0, n) === 0;
   }
 
   private remember(key: Uint8Array): void {
     if (this.previousKey.length < key.length) this.previousKey = Buffer.allocUnsafe(Math.max(key.length, this.previousKey.length * 2));
-    this.previousKey.set(key);
+    copyBytes(key, 0, key.length, this.previousKey, 0);
     this.previousKeyLength = key.length;
   }
 }

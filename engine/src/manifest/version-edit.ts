@@ -12,6 +12,9 @@ export interface TableMeta {
   largestKey: Buffer;
   minSequence: number;
   maxSequence: number;
+  /** The sorted run the table belongs to (tables of one run hold disjoint key ranges): a flushed table is
+   *  a run of its own (run = its number), the outputs of a compaction share their first one's number. */
+  run: number;
 }
 
 export interface VersionEdit {
@@ -64,6 +67,9 @@ export function decodeEdit(payload: Buffer, file: string, offset: number): Versi
       for (const f of ['number', 'size', 'entries', 'minSequence', 'maxSequence']) {
         if (typeof t !== 'object' || t === null || !isCount(m[f])) throw bad(`table ${i}: ${f} is not a count`);
       }
+      // Written before compaction existed: every table was a run of its own.
+      if (m.run === undefined) m.run = m.number;
+      else if (!isCount(m.run)) throw bad(`table ${i}: run is not a count`);
       for (const f of ['smallestKey', 'largestKey']) {
         if (typeof m[f] !== 'string' || !HEX.test(m[f])) throw bad(`table ${i}: ${f} is not hex`);
       }
@@ -75,6 +81,7 @@ export function decodeEdit(payload: Buffer, file: string, offset: number): Versi
         largestKey: Buffer.from(m.largestKey as string, 'hex'),
         minSequence: m.minSequence as number,
         maxSequence: m.maxSequence as number,
+        run: m.run as number,
       };
     });
   }

@@ -3,6 +3,7 @@
 // cache. Any mismatch throws Corruption naming the file and the offset.
 
 import type { BlockCache } from '../cache/block-cache.js';
+import type { OpenFileBudget } from '../cache/open-file-budget.js';
 import { StrataError, corruption } from '../errors.js';
 import type { InternalIterator, ValueKind } from '../iterator/internal-iterator.js';
 import { bloomHash } from '../util/bloom-hash.js';
@@ -22,6 +23,8 @@ export interface TableReaderOptions {
   cache?: BlockCache;
   /** Identifies the table in the cache. */
   fileNumber: number;
+  /** Bound on open table files shared by the tables of a database. */
+  files?: OpenFileBudget;
 }
 
 /** The newest version of a key visible at a snapshot (a tombstone included). */
@@ -45,6 +48,7 @@ export class TableReader {
   private closed = false;
   private readonly filter: BloomFilter | undefined;
   private readonly cache: BlockCache | undefined;
+  private readonly files: OpenFileBudget | undefined;
   /** End of the data blocks region. */
   private readonly dataEnd: number;
   // Scratch state for get(): lookups are synchronous, so one set per table serves them all.
@@ -70,6 +74,7 @@ export class TableReader {
     this.path = path;
     this.fileNumber = options.fileNumber;
     this.cache = options.cache;
+    this.files = options.files;
 
     const fileSize = file.size();
     if (fileSize < FOOTER_SIZE) throw corruption(path, 0, `file of ${fileSize} bytes is shorter than a table footer`);
@@ -92,6 +97,7 @@ export class TableReader {
     this.handleReader = new ByteReader(this.index.data);
     this.checkIndex();
     this.indexCursor.reset(this.index);
+    this.files?.opened(this);
   }
 
   /** Bytes held in memory for as long as the table is open (index and filter). */
@@ -155,7 +161,9 @@ export class TableReader {
   releaseFile(): void {
     const file = this.file;
     this.file = undefined;
-    file?.close();
+    if (file === undefined) return;
+    this.files?.released(this);
+    file.close();
   }
 
   /** True while the table holds an open file descriptor. */
@@ -214,7 +222,11 @@ export class TableReader {
 
   private readExactly(offset: number, size: number): Buffer {
     if (this.closed) throw new StrataError('Closed', `${this.path}: table is closed`);
-    const file = (this.file ??= this.fs.open(this.path, 'read'));
+    let file = this.file;
+    if (file === undefined) {
+      file = this.file = this.fs.open(this.path, 'read');
+      this.files?.opened(this);
+    }
     const buf = Buffer.allocUnsafeSlow(size);
     let done = 0;
     while (done < size) {

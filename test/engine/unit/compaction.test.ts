@@ -82,7 +82,8 @@ describe('version filter', () => {
 
 describe('universal picker', () => {
   const o = { trigger: 4, sizeRatio: 1, minMergeWidth: 2, maxMergeWidth: 100, maxSizeAmplificationPercent: 200 };
-  const runs = (...sizes: number[]): Array<{ bytes: number; busy: boolean }> => sizes.map((bytes) => ({ bytes, busy: false }));
+  const runs = (...sizes: number[]): Array<{ bytes: number; entries: number; busy: boolean }> =>
+    sizes.map((bytes) => ({ bytes, entries: bytes, busy: false }));
 
   test('nothing below the trigger', () => {
     assert.equal(pickCompaction(runs(1, 1, 1), o), undefined);
@@ -90,6 +91,11 @@ describe('universal picker', () => {
 
   test('size amplification merges everything', () => {
     assert.deepEqual(pickCompaction(runs(10, 10, 10, 14), o), { first: 0, count: 4, reason: 'size-amplification' });
+  });
+
+  test('size amplification counts entries too: small tombstones shadowing large values', () => {
+    const r = [...runs(1, 1, 1), { bytes: 1000, entries: 4, busy: false }];
+    assert.deepEqual(pickCompaction(r, { ...o, trigger: 2, maxSizeAmplificationPercent: 50 }), { first: 0, count: 4, reason: 'size-amplification' });
   });
 
   test('size ratio takes runs of similar size from the newest', () => {
