@@ -75,6 +75,7 @@ describe('model test with compaction', () => {
       const closeAll = (): void => {
         for (const c of cursors) c.cursor.close();
         cursors = [];
+        for (const s of snapshots) db.release(s.snapshot);
         snapshots.length = 0;
       };
       try {
@@ -129,6 +130,8 @@ describe('model test with compaction', () => {
           }
         }
         closeAll();
+        // A flush in progress has its table on disk before it is live: wait for flushes, then compactions.
+        await db.flush();
         await settle(db);
         assert.ok(compactionOf(db).compactions > 0, 'no compaction ran');
         await db.verify();
