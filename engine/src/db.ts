@@ -467,6 +467,7 @@ class StrataDb implements Db {
       for (const t of result.outputs) {
         const path = join(this.dir, tableFileName(t.number));
         added.push({ reader: TableReader.open(this.fs, path, { cache: this.cache, fileNumber: t.number, files: this.files }), run });
+        await yieldToLoop(); // opening a large table (index, filter) takes a few milliseconds
       }
       if (this.failure !== undefined) throw this.failure;
       await this.logEdit({
