@@ -125,6 +125,12 @@ test('latency percentiles come from the HDR histogram within its precision', () 
   assert.ok(Math.abs(s.p50Us - 5000) <= 5, `p50 ${s.p50Us}`);
   assert.ok(Math.abs(s.p99Us - 9900) <= 10, `p99 ${s.p99Us}`);
   assert.ok(Math.abs(s.maxUs - 10_000) <= 10, `max ${s.maxUs}`);
+
+  // Values in one bucket: no percentile may read above the largest value recorded.
+  const narrow = new LatencyRecorder();
+  for (let i = 0; i < 1000; i++) narrow.recordUs(4330 + (i % 9));
+  const n = narrow.summary();
+  assert.ok(n.p50Us <= n.p99Us && n.p99Us <= n.p999Us! && n.p999Us! <= n.maxUs, JSON.stringify(n));
 });
 
 test("redis-benchmark's CSV is parsed into per-test figures in microseconds", () => {

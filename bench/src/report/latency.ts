@@ -31,15 +31,10 @@ export class LatencyRecorder {
 
   summary(): LatencySummary {
     const h = this.histogram;
-    return {
-      count: h.totalCount,
-      meanUs: round(h.mean),
-      p50Us: h.getValueAtPercentile(50),
-      p95Us: h.getValueAtPercentile(95),
-      p99Us: h.getValueAtPercentile(99),
-      p999Us: h.getValueAtPercentile(99.9),
-      maxUs: h.maxValue,
-    };
+    const max = h.maxValue;
+    // A percentile reads as the top of its bucket, which may lie above the largest value recorded.
+    const at = (percentile: number): number => Math.min(h.getValueAtPercentile(percentile), max);
+    return { count: h.totalCount, meanUs: round(h.mean), p50Us: at(50), p95Us: at(95), p99Us: at(99), p999Us: at(99.9), maxUs: max };
   }
 }
 
