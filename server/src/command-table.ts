@@ -12,19 +12,30 @@ import { serverCommands } from './commands/server.js';
 import { stringCommands } from './commands/strings.js';
 
 /** What a request resolves to: the spec to run, or the error to reply instead. */
-export type Resolution = { spec: CommandSpec; error?: undefined } | { spec?: undefined; error: string };
+export type Resolution = Found | { spec?: undefined; error: string };
+type Found = { spec: CommandSpec; error?: undefined };
 
 /** Redis quotes at most this much of a bad command name or of its arguments in an error. */
 const QUOTE_LIMIT = 128;
 
 export class CommandTable {
   private readonly byName = new Map<string, CommandSpec>();
+  /** Each command's resolution, made once (resolve allocates none), by lower-case and by upper-case name:
+   *  clients send one or the other, which then needs no lower-casing. */
+  private readonly resolutions = new Map<string, Found>();
+  /** Each subcommand's resolution by 'container|sub'. */
+  private readonly subResolutions = new Map<string, Found>();
 
   constructor(families: ReadonlyArray<readonly CommandSpec[]>) {
     for (const family of families) {
       for (const spec of family) {
         if (this.byName.has(spec.name)) throw new Error(`command '${spec.name}' is defined twice`);
-        this.byName.set(spec.name, withHelp(spec));
+        const full = withHelp(spec);
+        this.byName.set(spec.name, full);
+        const resolution = { spec: full };
+        this.resolutions.set(spec.name, resolution);
+        this.resolutions.set(spec.name.toUpperCase(), resolution);
+        for (const sub of full.subcommands ?? []) this.subResolutions.set(sub.name, { spec: sub });
       }
     }
   }
@@ -40,32 +51,34 @@ export class CommandTable {
 
   /** A command ('get') or a subcommand ('config|get'), by lower-case name. */
   get(name: string): CommandSpec | undefined {
-    const bar = name.indexOf('|');
-    if (bar < 0) return this.byName.get(name);
-    return this.byName.get(name.slice(0, bar))?.subcommands?.find((s) => s.name === name);
+    return name.includes('|') ? this.subResolutions.get(name)?.spec : this.byName.get(name);
   }
 
   /** Look up argv's command (and subcommand) and check its arity, as Redis's processCommand does. */
   resolve(argv: readonly Buffer[]): Resolution {
-    const name = argv[0]!.toString('latin1').toLowerCase();
-    const spec = this.byName.get(name);
-    if (spec === undefined) return { error: unknownCommand(argv) };
-    let target = spec;
+    const sent = argv[0]!.toString('latin1');
+    let found = this.resolutions.get(sent);
+    if (found === undefined) {
+      const lower = sent.toLowerCase();
+      found = lower === sent ? undefined : this.resolutions.get(lower);
+      if (found === undefined) return { error: unknownCommand(argv) };
+    }
+    const { spec } = found;
     if (spec.subcommands !== undefined && argv.length >= 2) {
-      const subName = `${name}|${argv[1]!.toString('latin1').toLowerCase()}`;
-      const sub = spec.subcommands.find((s) => s.name === subName);
+      const subName = `${spec.name}|${argv[1]!.toString('latin1').toLowerCase()}`;
+      const sub = this.subResolutions.get(subName);
       if (sub === undefined) {
         return {
-          error: `ERR unknown subcommand '${quote(argv[1]!, QUOTE_LIMIT)}'. Try ${name.toUpperCase()} HELP.`,
+          error: `ERR unknown subcommand '${quote(argv[1]!, QUOTE_LIMIT)}'. Try ${spec.name.toUpperCase()} HELP.`,
         };
       }
-      target = sub;
+      found = sub;
     }
-    const { arity } = target;
+    const { arity, name } = found.spec;
     if ((arity > 0 && argv.length !== arity) || argv.length < -arity) {
-      return { error: `ERR wrong number of arguments for '${target.name}' command` };
+      return { error: `ERR wrong number of arguments for '${name}' command` };
     }
-    return { spec: target };
+    return found;
   }
 }
 

@@ -4,13 +4,19 @@
 // handler that returns a promise pauses this connection only. Replies are taken per batch (everything decoded
 // from one read, or up to a pause) and released to the socket only once the engine has made durable every
 // write applied so far (`durable(lastSequence)`): nobody sees a write that a crash could take back, and the
-// batches of many clients share one group commit. Batches are chained, so replies stay in order.
+// batches of many clients share one group commit. Batches wait in order, so replies stay in order.
+//
+// The common case costs no promise: a batch that reveals no write beyond the highest sequence the server
+// already knows durable (reads, once the writes before them are), with no batch waiting before it, is released
+// as it is. Otherwise the connection holds one durable() promise at a time, for its oldest waiting batch.
+// Released replies are written once per turn of the event loop (write-scheduler.ts).
 
 import type { Socket } from 'node:net';
 import type { Db } from '@strata/engine';
 import { ProtocolError, ReplyWriter, RequestDecoder } from '@strata/protocol';
 import type { ClientState, CommandContext, CommandSpec } from './command.js';
 import type { ServerRuntime } from './server.js';
+import type { PendingWriter } from './write-scheduler.js';
 
 export type ReplyMode = 'on' | 'off' | 'skip';
 
@@ -38,7 +44,7 @@ const MAX_HELD_BYTES = 8 * 1024 * 1024;
 
 type Queued = Buffer[] | ProtocolError;
 
-export class Connection implements Client {
+export class Connection implements Client, PendingWriter {
   readonly id: number;
   name = '';
   db = 0;
@@ -71,12 +77,21 @@ export class Connection implements Client {
 
   /** Reply bytes of the current batch taken out of the writer early (to cut a failed or silenced reply). */
   private held: Buffer[] = [];
-  /** Batches waiting for durability, chained so that they reach the socket in order. */
-  private outbox: Promise<void> = Promise.resolve();
+  /** Batches waiting for durability, oldest first, and the engine sequence each one may reveal. */
+  private waiting: Buffer[] = [];
+  private waitingSequences: number[] = [];
+  /** Bytes in `waiting`. */
   private heldBytes = 0;
+  /** Batches released, to be written at the end of this turn of the event loop. */
+  private outgoing: Buffer[] = [];
+  private writeScheduled = false;
+  /** The sequence a durable() promise is out for, 0 if none. */
+  private awaitedSequence = 0;
+  /** Called once `waiting` is empty (shutdown, QUIT). */
+  private whenSentCallbacks: Array<() => void> = [];
   private durabilityFailed = false;
-  private corked = false;
   private socketBlocked = false;
+  private readingPaused = false;
   /** When the output first went over the soft limit (0: it is under). */
   private softLimitSince = 0;
 
@@ -174,7 +189,7 @@ export class Connection implements Client {
     this.closeAfterReply();
     this.socket.pause();
     while (this.paused !== undefined) await this.paused;
-    await this.outbox;
+    await new Promise<void>((resolve) => this.whenSent(resolve));
     this.socket.end();
   }
 
@@ -210,6 +225,8 @@ export class Connection implements Client {
     this.decoder.close();
     this.queue = [];
     this.head = 0;
+    this.outgoing = [];
+    this.dropWaiting();
   }
 
   /** Start draining the queue unless a drain is already under way or paused. */
@@ -242,7 +259,7 @@ export class Connection implements Client {
     }
     this.flush();
     this.running = false;
-    if (this.closing && !this.closed) void this.outbox.then(() => this.socket.end());
+    if (this.closing && !this.closed) this.whenSent(this.endSocket);
   }
 
   /** Run one command; a promise means the connection waits for it before the next. */
@@ -338,7 +355,8 @@ export class Connection implements Client {
     return undefined;
   }
 
-  /** End of a batch: hold its replies until every write applied so far is durable, then write them. */
+  /** End of a batch: its replies go out now if every write applied so far is known durable and no batch
+   *  waits before them; otherwise they wait, in order, for the group commit that makes those writes durable. */
   private flush(): void {
     let bytes = this.reply.take();
     if (this.held.length > 0) {
@@ -346,47 +364,121 @@ export class Connection implements Client {
       bytes = Buffer.concat(this.held);
       this.held = [];
     }
-    if (bytes.length === 0) return;
+    if (bytes.length === 0 || this.closed || this.durabilityFailed) return;
     const sequence = this.engine.lastSequence;
+    if (this.waiting.length === 0 && sequence <= this.server.durableSequence) {
+      this.release(bytes);
+      return;
+    }
+    this.waiting.push(bytes);
+    this.waitingSequences.push(sequence);
     this.heldBytes += bytes.length;
     this.updateReading();
-    this.outbox = this.outbox
-      .then(() => this.engine.durable(sequence))
-      .then(
-        () => this.send(bytes),
-        (err: unknown) => this.failDurability(err),
-      );
+    if (this.awaitedSequence === 0) this.awaitDurable();
   }
 
-  private send(bytes: Buffer): void {
+  /** Waits for the oldest waiting batch's writes (one promise per connection at a time). */
+  private awaitDurable(): void {
+    this.awaitedSequence = this.waitingSequences[0]!;
+    this.engine.durable(this.awaitedSequence).then(this.onDurable, this.onDurabilityFailure);
+  }
+
+  /** Releases every waiting batch now known durable. */
+  private readonly onDurable = (): void => {
+    const server = this.server;
+    if (this.awaitedSequence > server.durableSequence) server.durableSequence = this.awaitedSequence;
+    this.awaitedSequence = 0;
     if (this.durabilityFailed || this.closed) return;
-    this.heldBytes -= bytes.length;
-    this.server.stats.netOutputBytes += bytes.length;
-    // Batches released by the same group commit go out in one syscall.
-    if (!this.corked) {
-      this.corked = true;
-      this.socket.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        this.socket.uncork();
-      });
+    const sequences = this.waitingSequences;
+    let n = 0;
+    while (n < sequences.length && sequences[n]! <= server.durableSequence) n++;
+    for (let i = 0; i < n; i++) {
+      this.heldBytes -= this.waiting[i]!.length;
+      this.release(this.waiting[i]!);
     }
-    if (!this.socket.write(bytes)) this.socketBlocked = true;
-    this.checkOutputLimit();
+    this.waiting.splice(0, n);
+    sequences.splice(0, n);
+    if (this.waiting.length > 0) this.awaitDurable();
     this.updateReading();
     if (!this.running && !this.outputBlocked()) this.run();
+  };
+
+  /** Queues a batch for the write at the end of this turn of the event loop. */
+  private release(bytes: Buffer): void {
+    this.outgoing.push(bytes);
+    if (!this.writeScheduled) {
+      this.writeScheduled = true;
+      this.server.writes.schedule(this);
+    }
   }
 
+  /** Writes the released batches, several in one system call. */
+  writePending(): void {
+    this.writeScheduled = false;
+    const batches = this.outgoing;
+    if (batches.length === 0) return;
+    this.outgoing = [];
+    if (!this.socket.writable) return this.sent();
+    let bytes = 0;
+    let drained: boolean;
+    if (batches.length === 1) {
+      bytes = batches[0]!.length;
+      drained = this.socket.write(batches[0]!);
+    } else {
+      this.socket.cork();
+      for (const batch of batches) {
+        bytes += batch.length;
+        this.socket.write(batch);
+      }
+      this.socket.uncork();
+      drained = this.socket.writableLength === 0;
+    }
+    this.server.stats.netOutputBytes += bytes;
+    if (!drained) {
+      this.socketBlocked = true;
+      this.updateReading();
+    }
+    if (this.socket.writableLength > 0) this.checkOutputLimit();
+    if (this.waiting.length === 0) this.sent();
+  }
+
+  /** Calls `callback` once every batch is written (at once if none is pending). */
+  private whenSent(callback: () => void): void {
+    if (this.waiting.length === 0 && this.outgoing.length === 0) callback();
+    else this.whenSentCallbacks.push(callback);
+  }
+
+  private sent(): void {
+    const callbacks = this.whenSentCallbacks;
+    if (callbacks.length === 0) return;
+    this.whenSentCallbacks = [];
+    for (const callback of callbacks) callback();
+  }
+
+  private readonly endSocket = (): void => {
+    this.socket.end();
+  };
+
   /** The WAL failed: the held replies may describe writes that are lost, so none of them is sent. */
-  private failDurability(err: unknown): void {
-    if (this.durabilityFailed) return;
+  private readonly onDurabilityFailure = (err: unknown): void => {
+    this.awaitedSequence = 0;
+    this.dropWaiting();
+    if (this.durabilityFailed || this.closed) return;
     this.durabilityFailed = true;
-    this.heldBytes = 0;
+    this.writePending(); // replies released before the failure are durable
     const message = err instanceof Error ? err.message : String(err);
     this.server.log('warning', `Write-ahead log failure, closing client id=${this.id}: ${message}`);
     this.closing = true;
     this.decoder.close();
     this.socket.end(`-ERR Write-ahead log failure, the writes could not be made durable: ${message.replace(/[\r\n]/g, ' ')}\r\n`);
+  };
+
+  /** Forgets the waiting batches (closed, or the WAL failed): they will never be sent. */
+  private dropWaiting(): void {
+    this.waiting = [];
+    this.waitingSequences = [];
+    this.heldBytes = 0;
+    if (this.outgoing.length === 0) this.sent();
   }
 
   private outputBlocked(): boolean {
@@ -396,7 +488,10 @@ export class Connection implements Client {
   /** Stop reading while output is blocked, so neither the query nor the output side grows without bound. */
   private updateReading(): void {
     if (this.closing) return;
-    if (this.outputBlocked()) this.socket.pause();
+    const blocked = this.outputBlocked();
+    if (blocked === this.readingPaused) return;
+    this.readingPaused = blocked;
+    if (blocked) this.socket.pause();
     else this.socket.resume();
   }
 

@@ -10,6 +10,7 @@ import type { ServerConfig } from './config.js';
 import { Connection, type Client } from './connection.js';
 import type { Log } from './log.js';
 import { Keyspace } from './types/keyspace.js';
+import { WriteScheduler } from './write-scheduler.js';
 
 export interface ServerStats {
   totalConnections: number;
@@ -31,6 +32,11 @@ export interface ServerRuntime extends ServerContext {
   readonly port: number;
   /** Unix ms of the start. */
   readonly startedAt: number;
+  /** The highest engine sequence known durable (an engine.durable() promise resolved for it): a batch of
+   *  replies that reveals no later write can be sent without waiting. Connections raise it. */
+  durableSequence: number;
+  /** Writes released replies once per turn of the event loop. */
+  readonly writes: WriteScheduler;
   /** Unix seconds of the last successful SAVE (LASTSAVE); the start time before any. */
   readonly lastSave: number;
   /** SAVE/BGSAVE: make every write durable and flush the memtable to a table. */
@@ -61,6 +67,8 @@ export class Server implements ServerRuntime {
   readonly log: Log;
   readonly startedAt = Date.now();
   lastSave = Math.floor(Date.now() / 1000);
+  durableSequence = 0;
+  readonly writes = new WriteScheduler();
   port = 0;
   /** Resolves with the process exit code once the server has shut down. */
   readonly closed: Promise<number>;
