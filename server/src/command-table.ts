@@ -20,9 +20,9 @@ const QUOTE_LIMIT = 128;
 
 export class CommandTable {
   private readonly byName = new Map<string, CommandSpec>();
-  /** Each command's resolution, made once (resolve allocates none), by lower-case and by upper-case name:
-   *  clients send one or the other, which then needs no lower-casing. */
-  private readonly resolutions = new Map<string, Found>();
+  /** Each command's resolution, made once, by a hash of its name folded to lower case: resolve() finds a
+   *  command from argv[0]'s bytes without making a string of them. */
+  private readonly byHash = new Map<number, Found[]>();
   /** Each subcommand's resolution by 'container|sub'. */
   private readonly subResolutions = new Map<string, Found>();
 
@@ -32,9 +32,10 @@ export class CommandTable {
         if (this.byName.has(spec.name)) throw new Error(`command '${spec.name}' is defined twice`);
         const full = withHelp(spec);
         this.byName.set(spec.name, full);
-        const resolution = { spec: full };
-        this.resolutions.set(spec.name, resolution);
-        this.resolutions.set(spec.name.toUpperCase(), resolution);
+        const hash = nameHash(Buffer.from(spec.name, 'latin1'));
+        const bucket = this.byHash.get(hash);
+        if (bucket === undefined) this.byHash.set(hash, [{ spec: full }]);
+        else bucket.push({ spec: full });
         for (const sub of full.subcommands ?? []) this.subResolutions.set(sub.name, { spec: sub });
       }
     }
@@ -56,13 +57,8 @@ export class CommandTable {
 
   /** Look up argv's command (and subcommand) and check its arity, as Redis's processCommand does. */
   resolve(argv: readonly Buffer[]): Resolution {
-    const sent = argv[0]!.toString('latin1');
-    let found = this.resolutions.get(sent);
-    if (found === undefined) {
-      const lower = sent.toLowerCase();
-      found = lower === sent ? undefined : this.resolutions.get(lower);
-      if (found === undefined) return { error: unknownCommand(argv) };
-    }
+    let found = this.find(argv[0]!);
+    if (found === undefined) return { error: unknownCommand(argv) };
     const { spec } = found;
     if (spec.subcommands !== undefined && argv.length >= 2) {
       const subName = `${spec.name}|${argv[1]!.toString('latin1').toLowerCase()}`;
@@ -80,7 +76,34 @@ export class CommandTable {
     }
     return found;
   }
+
+  private find(name: Buffer): Found | undefined {
+    if (name.length > MAX_NAME) return undefined;
+    const bucket = this.byHash.get(nameHash(name));
+    if (bucket === undefined) return undefined;
+    for (const found of bucket) if (sameName(found.spec.name, name)) return found;
+    return undefined;
+  }
 }
+
+/** No command name is longer (a longer argv[0] is not looked up). */
+const MAX_NAME = 32;
+
+/** FNV-1a over the bytes with ASCII letters folded to lower case. */
+function nameHash(name: Uint8Array): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ lower(name[i]!), 0x01000193);
+  return h >>> 0;
+}
+
+/** Whether `bytes` spell `name` (lower case), ignoring ASCII case. */
+function sameName(name: string, bytes: Uint8Array): boolean {
+  if (name.length !== bytes.length) return false;
+  for (let i = 0; i < bytes.length; i++) if (lower(bytes[i]!) !== name.charCodeAt(i)) return false;
+  return true;
+}
+
+const lower = (c: number): number => (c >= 65 && c <= 90 ? c | 0x20 : c);
 
 /** Every family's commands, joined. */
 export function createCommandTable(): CommandTable {

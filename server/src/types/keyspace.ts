@@ -74,6 +74,9 @@ export class Keyspace {
   private nextExpireDb = 0;
   /** Namespaces left behind by FLUSHDB/FLUSHALL, reclaimed by the background cycle. */
   private readonly garbage: number[];
+  private spareBatch: KeyspaceBatch | undefined;
+  /** The last durability promise given a rejection handler (one serves a whole group commit). */
+  private observed: Promise<void> | undefined;
   /** @internal Last access times for OBJECT IDLETIME. */
   readonly access = new AccessClock();
   /** Positions of SCANs in progress. */
@@ -254,9 +257,15 @@ export class Keyspace {
 
   // ---- writes
 
-  /** A write batch: collect changes to any keys of any dbs, then `commit()` them as one atomic engine batch. */
+  /** A write batch: collect changes to any keys of any dbs, then `commit()` them as one atomic engine batch.
+   *  Commands mostly write one batch at a time, so one batch object serves them again and again; another is
+   *  made while it is in use (or was left uncommitted). */
   batch(): KeyspaceBatch {
-    return new KeyspaceBatch(this, this.engine);
+    let batch = this.spareBatch;
+    if (batch === undefined) batch = this.spareBatch = new KeyspaceBatch(this, this.engine);
+    else if (batch.inUse) batch = new KeyspaceBatch(this, this.engine);
+    batch.inUse = true;
+    return batch;
   }
 
   /** Empties `db` in O(1): it moves to a fresh namespace and the old one is reclaimed in the background. */
@@ -311,7 +320,13 @@ export class Keyspace {
   /** @internal Writes go through here, so none slips in after close() saved the counts. */
   apply(ops: readonly BatchOp[]): void {
     if (this.closed) throw new StrataError('Closed', 'the keyspace is closed');
-    apply(this.engine, ops);
+    // Durability is awaited by the connection (engine.durable), which also sees a WAL failure, so the
+    // batch's own promise is only kept from being reported as an unhandled rejection.
+    const durable = this.engine.applySync(ops);
+    if (durable !== this.observed) {
+      this.observed = durable;
+      durable.catch(IGNORE);
+    }
   }
 
   /** @internal Applied after a batch's engine write succeeded. */
@@ -487,18 +502,26 @@ export class KeyspaceBatch {
   private readonly ops: BatchOp[] = [];
   /** Pending state per (db, key): the expiry of the entry the batch leaves, or null if it deletes it. */
   private readonly pending = new PendingKeys();
-  private readonly deltas = new Map<number, { keys: number; expires: number }>();
+  /** Count changes per db, applied once the engine took the batch; `touched` lists the dbs changed. */
+  private readonly keyDeltas: Float64Array;
+  private readonly expireDeltas: Float64Array;
+  private readonly touched: number[] = [];
+  /** @internal Handed out by Keyspace.batch() and not yet committed. */
+  inUse = false;
 
   constructor(
     private readonly keyspace: Keyspace,
     private readonly engine: Db,
-  ) {}
+  ) {
+    this.keyDeltas = new Float64Array(keyspace.databases);
+    this.expireDeltas = new Float64Array(keyspace.databases);
+  }
 
   /** Writes `meta` as the new metadata of `key`, replacing whatever was there (type, value and expiry). An
    *  expiry already past deletes the key instead (as Redis's checkAlreadyExpired): the expire index then only
    *  ever gains entries after the ones the active cycle has swept. */
-  set(db: number, key: Uint8Array, meta: Meta): void {
-    if (meta.expireAt !== 0 && meta.expireAt <= Date.now()) {
+  set(db: number, key: Uint8Array, meta: Meta, now = Date.now()): void {
+    if (meta.expireAt !== 0 && meta.expireAt <= now) {
       this.delete(db, key);
       return;
     }
@@ -514,7 +537,7 @@ export class KeyspaceBatch {
     }
     this.count(db, previous === null ? 1 : 0, (meta.expireAt !== 0 ? 1 : 0) - (previous ? 1 : 0));
     this.pending.set(db, key, meta.expireAt);
-    this.keyspace.access.touch(db, key, Date.now());
+    this.keyspace.access.touch(db, key, now);
   }
 
   /** Deletes `key` if present (even if expired); returns whether an entry was there. */
@@ -535,14 +558,20 @@ export class KeyspaceBatch {
     this.ops.push({ type: 'del', key: engineKey });
   }
 
-  /** Applies the batch (nothing if empty). Throws if the engine refuses writes; the counts then stay as they were. */
+  /** Applies the batch (nothing if empty). Throws if the engine refuses writes; the counts then stay as they
+   *  were. Either way the batch is empty afterwards. */
   commit(): void {
-    if (this.ops.length === 0) return;
-    this.keyspace.apply(this.ops);
-    for (const [db, d] of this.deltas) this.keyspace.adjustCounts(db, d.keys, d.expires);
-    this.ops.length = 0;
-    this.deltas.clear();
-    this.pending.clear();
+    try {
+      if (this.ops.length === 0) return;
+      this.keyspace.apply(this.ops);
+      for (const db of this.touched) this.keyspace.adjustCounts(db, this.keyDeltas[db]!, this.expireDeltas[db]!);
+    } finally {
+      this.ops.length = 0;
+      for (const db of this.touched) this.keyDeltas[db] = this.expireDeltas[db] = 0;
+      this.touched.length = 0;
+      this.pending.clear();
+      this.inUse = false;
+    }
   }
 
   /** The expiry of the entry present before this change (0 = none), or null if there is no entry. */
@@ -554,12 +583,9 @@ export class KeyspaceBatch {
   }
 
   private count(db: number, keys: number, expires: number): void {
-    const d = this.deltas.get(db);
-    if (d === undefined) this.deltas.set(db, { keys, expires });
-    else {
-      d.keys += keys;
-      d.expires += expires;
-    }
+    if (!this.touched.includes(db)) this.touched.push(db);
+    this.keyDeltas[db]! += keys;
+    this.expireDeltas[db]! += expires;
   }
 }
 
@@ -579,8 +605,7 @@ class PendingKeys {
 
   get(db: number, key: Uint8Array): number | null | undefined {
     if (this.many !== undefined) return this.many.get(mapKey(db, key));
-    for (const entry of this.few) if (entry.db === db && Buffer.compare(entry.key, key) === 0) return entry.value;
-    return undefined;
+    return this.findFew(db, key)?.value;
   }
 
   set(db: number, key: Uint8Array, value: number | null): void {
@@ -588,7 +613,7 @@ class PendingKeys {
       this.many.set(mapKey(db, key), value);
       return;
     }
-    const entry = this.few.find((e) => e.db === db && Buffer.compare(e.key, key) === 0);
+    const entry = this.findFew(db, key);
     if (entry !== undefined) entry.value = value;
     else if (this.few.length < FEW) this.few.push({ db, key, value });
     else {
@@ -601,6 +626,11 @@ class PendingKeys {
     this.few.length = 0;
     this.many = undefined;
   }
+
+  private findFew(db: number, key: Uint8Array): { db: number; key: Uint8Array; value: number | null } | undefined {
+    for (const entry of this.few) if (entry.db === db && Buffer.compare(entry.key, key) === 0) return entry;
+    return undefined;
+  }
 }
 
 const FEW = 8;
@@ -608,11 +638,7 @@ const FEW = 8;
 const mapKey = (db: number, key: Uint8Array): string =>
   `${db}:${Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1')}`;
 
-/** Applies ops now; durability is awaited by the connection (engine.durable), which also sees a WAL failure,
- *  so the per-batch promise's rejection is deliberately not reported twice. */
-function apply(engine: Db, ops: readonly BatchOp[]): void {
-  engine.applySync(ops).catch(() => undefined);
-}
+const IGNORE = (): void => {};
 
 function listGarbage(engine: Db): number[] {
   const prefix = garbagePrefix();
