@@ -7,17 +7,18 @@ import type { LookupResult } from '../sstable/table-reader.js';
 import { copyBytes } from '../util/bytes.js';
 import { SEQ_NEWEST, SEQ_OLDEST } from '../util/compare.js';
 import { Arena } from './arena.js';
-import { BTree, TreeCursor } from './btree.js';
+import { BTree, SearchKey, TreeCursor } from './btree.js';
 
-/** Memory charged per entry beyond its bytes: sequence, kind and value location in the node arrays, node
- *  slack (nodes are half to fully packed), key bounds in inner nodes (measured: ~80 bytes per entry for
- *  300k random 16-byte keys with 100-byte values). */
-const ENTRY_OVERHEAD = 80;
+/** Memory charged per entry beyond its bytes: its numbers in the node (heads, sequence, key and value
+ *  location: 56 bytes a slot), node slack (nodes are half to fully packed), key bounds in inner nodes
+ *  (measured: ~128 bytes per entry for 300k random 16-byte keys with 100-byte values). */
+const ENTRY_OVERHEAD = 128;
 
 export class MemTable {
   private readonly tree = new BTree();
   private readonly arena = new Arena();
   private readonly cursor = new TreeCursor();
+  private readonly search = new SearchKey();
   private bytes = 0;
 
   /** Memory charged: keys + values + per-entry overhead. */
@@ -33,25 +34,29 @@ export class MemTable {
   add(sequence: number, kind: ValueKind, key: Uint8Array, value: Uint8Array): void {
     const arena = this.arena;
     const offset = arena.copy(value);
-    this.tree.insert(key, sequence, kind, arena.buffer, offset, value.length);
+    this.tree.insert(this.search.set(key, 0, key.length, sequence), kind, arena.buffer, offset, value.length);
     this.bytes += key.length + value.length + ENTRY_OVERHEAD;
+  }
+
+  /** `add` for a key data[keyStart..keyEnd) and a value data[valueStart..valueEnd) that are not copied:
+   *  `data` must never change, and stays referenced while the memtable lives. WAL replay inserts straight
+   *  from the log's image this way, without a view or a copy per entry. */
+  addFrom(sequence: number, kind: ValueKind, data: Buffer, keyStart: number, keyEnd: number, valueStart: number, valueEnd: number): void {
+    this.tree.insert(this.search.set(data, keyStart, keyEnd, sequence), kind, data, valueStart, valueEnd - valueStart);
+    this.bytes += keyEnd - keyStart + valueEnd - valueStart + ENTRY_OVERHEAD;
   }
 
   /** The newest version of `key` with sequence <= snapshotSequence (a tombstone included), if any. */
   get(key: Uint8Array, snapshotSequence: number): LookupResult | undefined {
     const cursor = this.cursor;
-    this.tree.seekGE(cursor, key, snapshotSequence);
+    const search = this.search.set(key, 0, key.length, snapshotSequence);
+    this.tree.seekGE(cursor, search);
     const leaf = cursor.leaf;
     if (leaf === null) return undefined;
     const i = cursor.index;
     // The first entry at or after (key, snapshot) is the answer if it is a version of key at all.
-    if (leaf.keys.keyEquals(i, key)) {
-      const offset = leaf.valueOffsets[i]!;
-      return {
-        kind: leaf.kinds[i]! as ValueKind,
-        value: leaf.valueBuffers[i]!.subarray(offset, offset + leaf.valueLengths[i]!),
-        sequence: leaf.keys.sequences[i]!,
-      };
+    if (leaf.keys.keyEquals(i, search)) {
+      return { kind: leaf.kind(i), value: leaf.value(i), sequence: leaf.keys.sequence(i) };
     }
     return undefined;
   }
@@ -65,6 +70,7 @@ export class MemTable {
 class MemTableIterator implements InternalIterator {
   private readonly tree: BTree;
   private readonly cursor = new TreeCursor();
+  private readonly search = new SearchKey();
   /** Tree version the cursor's (leaf, index) belongs to. */
   private version = -1;
   // The current entry, copied out of the leaf: inserts shift entries within and between leaves.
@@ -102,13 +108,13 @@ class MemTableIterator implements InternalIterator {
   }
 
   seek(target: Uint8Array): void {
-    this.tree.seekGE(this.cursor, target, SEQ_NEWEST);
+    this.tree.seekGE(this.cursor, this.search.set(target, 0, target.length, SEQ_NEWEST));
     this.settle();
   }
 
   seekForPrev(target: Uint8Array): void {
     // The entry before the first one past every version of target.
-    this.tree.seekGE(this.cursor, target, SEQ_OLDEST);
+    this.tree.seekGE(this.cursor, this.search.set(target, 0, target.length, SEQ_OLDEST));
     if (this.cursor.leaf === null) this.tree.seekToLast(this.cursor);
     else this.cursor.prev();
     this.settle();
@@ -134,7 +140,7 @@ class MemTableIterator implements InternalIterator {
   /** Inserts may have shifted entries: find the current entry again (it is still there). */
   private reposition(): void {
     if (this.version !== this.tree.version) {
-      this.tree.seekGE(this.cursor, this.keyBuf.subarray(0, this.keyLength), this.sequence);
+      this.tree.seekGE(this.cursor, this.search.set(this.keyBuf, 0, this.keyLength, this.sequence));
     }
   }
 
@@ -149,17 +155,17 @@ class MemTableIterator implements InternalIterator {
     }
     const i = this.cursor.index;
     const keys = leaf.keys;
-    const start = keys.start(i);
-    const length = keys.ends[i]! - start;
+    const start = keys.keyStart(i);
+    const length = keys.keyEnd(i) - start;
     // The key buffer is reused from entry to entry: InternalIterator's contract (copy to keep) allows it.
     if (length > this.keyBuf.length) this.keyBuf = Buffer.allocUnsafe(length * 2);
     copyBytes(keys.bytes, start, start + length, this.keyBuf, 0);
     this.keyLength = length;
     this.valid = true;
-    this.sequence = keys.sequences[i]!;
-    this.kind = leaf.kinds[i]! as ValueKind;
+    this.sequence = keys.sequence(i);
+    this.kind = leaf.kind(i);
     this.valueBuffer = leaf.valueBuffers[i]!;
-    this.valueOffset = leaf.valueOffsets[i]!;
-    this.valueLength = leaf.valueLengths[i]!;
+    this.valueOffset = leaf.valueOffset(i);
+    this.valueLength = leaf.valueLength(i);
   }
 }

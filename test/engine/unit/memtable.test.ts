@@ -100,6 +100,44 @@ describe('MemTable', () => {
     checkIterator(m.iterator(), entries, rnd, 300);
   });
 
+  test('keys sharing long prefixes, ending in zero bytes, around the 12 bytes compared as numbers (randomised)', () => {
+    const rnd = new Random(testSeed('memtable prefixes'));
+    // A three-letter alphabet with 0x00 makes "ab" and "ab\0" both common, and lengths 0..20 straddle the
+    // 6- and 12-byte boundaries of the numeric heads.
+    const alphabet = [0x00, 0x01, 0xff];
+    const keyOf = (): Buffer => {
+      const length = rnd.between(0, 20);
+      const key = Buffer.alloc(length, 0x01);
+      for (let i = rnd.between(0, length); i < length; i++) key[i] = rnd.pick(alphabet);
+      return key;
+    };
+    const entries: ModelEntry[] = [];
+    for (let sequence = 1; sequence <= 3000; sequence++) entries.push({ key: keyOf(), sequence, kind: VALUE, value: b(`v${sequence}`) });
+    const m = new MemTable();
+    for (const e of entries) m.add(e.sequence, e.kind, e.key, e.value);
+    entries.sort(compareEntries);
+    for (let n = 0; n < 1000; n++) {
+      const key = rnd.chance(0.5) ? rnd.pick(entries).key : keyOf();
+      const want = modelGet(entries, key, 3000);
+      assert.equal(m.get(key, 3000)?.sequence, want?.sequence, `get ${key.toString('hex')}`);
+    }
+    checkIterator(m.iterator(), entries, rnd, 300);
+  });
+
+  test('addFrom inserts ranges of a buffer: keys are copied, values stay views on it', () => {
+    const m = new MemTable();
+    const data = Buffer.from('xxkey1value1key2');
+    m.addFrom(7, VALUE, data, 2, 6, 6, 12);
+    m.addFrom(8, DELETION, data, 12, 16, 16, 16);
+    const hit = m.get(b('key1'), 9)!;
+    assert.deepEqual([hit.kind, hit.sequence, hit.value.toString()], [VALUE, 7, 'value1']);
+    assert.equal(hit.value.buffer, data.buffer);
+    assert.deepEqual([m.get(b('key2'), 9)!.kind, m.get(b('key2'), 9)!.value.length], [DELETION, 0]);
+    data.write('KEY1', 2);
+    assert.equal(m.get(b('key1'), 9)!.value.toString(), 'value1');
+    assert.equal(m.get(b('KEY1'), 9), undefined);
+  });
+
   test('ascending inserts (the append path) interleaved with older versions keep the order', () => {
     const rnd = new Random(testSeed('memtable ascending'));
     const m = new MemTable();
