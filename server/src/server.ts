@@ -11,6 +11,7 @@ import { Connection, type Client } from './connection.js';
 import type { Log } from './log.js';
 import { Keyspace } from './types/keyspace.js';
 import { WriteScheduler } from './write-scheduler.js';
+import { InstantaneousMetric, METRIC_PERIOD_MS } from './instantaneous-metric.js';
 
 export interface ServerStats {
   totalConnections: number;
@@ -18,6 +19,10 @@ export interface ServerStats {
   rejectedConnections: number;
   netInputBytes: number;
   netOutputBytes: number;
+  /** Rates of the three counters above, as INFO's instantaneous_* fields. */
+  readonly opsRate: InstantaneousMetric;
+  readonly inputRate: InstantaneousMetric;
+  readonly outputRate: InstantaneousMetric;
 }
 
 /** What the connection and server command families see of the server (INFO, CLIENT, COMMAND, SHUTDOWN). */
@@ -63,6 +68,9 @@ export class Server implements ServerRuntime {
     rejectedConnections: 0,
     netInputBytes: 0,
     netOutputBytes: 0,
+    opsRate: new InstantaneousMetric(),
+    inputRate: new InstantaneousMetric(),
+    outputRate: new InstantaneousMetric(),
   };
   readonly log: Log;
   readonly startedAt = Date.now();
@@ -77,6 +85,7 @@ export class Server implements ServerRuntime {
   private nextClientId = 1;
   private cronTimer: NodeJS.Timeout | undefined;
   private lastClientsCron = 0;
+  private lastMetricsSample = 0;
   private stopping: Promise<void> | undefined;
   private resolveClosed!: (code: number) => void;
 
@@ -182,7 +191,8 @@ export class Server implements ServerRuntime {
     this.log('verbose', `Accepted ${connection.addr}`);
   }
 
-  /** Redis's serverCron at `hz`: the active expire cycle every tick, client checks once a second. */
+  /** Redis's serverCron at `hz`: the active expire cycle every tick, the instantaneous metrics every 100 ms,
+   *  client checks once a second. */
   private scheduleCron(): void {
     this.cronTimer = setTimeout(() => {
       try {
@@ -191,6 +201,13 @@ export class Server implements ServerRuntime {
         this.log('warning', `Active expire cycle failed: ${(err as Error).message}`);
       }
       const now = Date.now();
+      if (now - this.lastMetricsSample >= METRIC_PERIOD_MS) {
+        this.lastMetricsSample = now;
+        const { stats } = this;
+        stats.opsRate.sample(now, stats.totalCommands);
+        stats.inputRate.sample(now, stats.netInputBytes);
+        stats.outputRate.sample(now, stats.netOutputBytes);
+      }
       if (now - this.lastClientsCron >= 1000) {
         this.lastClientsCron = now;
         for (const client of this.clients.values()) client.cron(now);

@@ -1,4 +1,4 @@
-// Server commands (INFO, CONFIG, COMMAND, TIME, LASTSAVE, SAVE, BGSAVE, DEBUG SLEEP) and the execution
+// Server commands (INFO, CONFIG, COMMAND, TIME, LASTSAVE, SAVE, BGSAVE, DEBUG SLEEP/OBJECT) and the execution
 // model (a paused connection does not stall the others; pipelined writes of many clients share fsyncs).
 
 import { after, before, describe, test } from 'node:test';
@@ -51,6 +51,87 @@ describe('INFO', () => {
     await r3.call('hello', '3');
     assert.match(await r3.raw('info', 'replication'), /^=\d+\r\ntxt:# Replication\r\nrole:master\r\n/);
     await r3.close();
+  });
+});
+
+describe('INFO stats', () => {
+  test('keyspace hits and misses count reads only; expired keys; net bytes; CONFIG RESETSTAT', async () => {
+    const stats = async (): Promise<Map<string, string>> => parseInfo((await c.call('info', 'stats')) as string);
+    assert.equal(await c.call('config', 'resetstat'), 'OK');
+    let fields = await stats();
+    for (const field of ['keyspace_hits', 'keyspace_misses', 'expired_keys', 'evicted_keys', 'rejected_connections']) {
+      assert.equal(fields.get(field), '0', field);
+    }
+    await c.call('set', 'st:a', '1');
+    await c.call('get', 'st:a'); // hit
+    await c.call('get', 'st:none'); // miss
+    await c.call('mget', 'st:a', 'st:none'); // hit, miss
+    await c.call('exists', 'st:a'); // hit
+    await c.call('incr', 'st:a'); // a write: neither
+    await c.call('set', 'st:a', '2', 'nx'); // neither
+    await c.call('set', 'st:a', '3', 'get'); // the GET option reads: hit
+    await c.call('set', 'st:gone', 'x', 'px', '1');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await c.call('ttl', 'st:gone'); // miss, and the key found expired is deleted
+    fields = await stats();
+    assert.equal(fields.get('keyspace_hits'), '4');
+    assert.equal(fields.get('keyspace_misses'), '3');
+    assert.equal(fields.get('expired_keys'), '1');
+    // Counted from after RESETSTAT: the ten data commands and the two INFOs.
+    assert.equal(fields.get('total_commands_processed'), '12');
+    assert.ok(Number(fields.get('total_net_input_bytes')) > 100);
+    assert.ok(Number(fields.get('total_net_output_bytes')) > 10);
+  });
+
+  test('the active expire cycle counts the keys it deletes', async () => {
+    await c.call('config', 'resetstat');
+    await c.pipeline(Array.from({ length: 20 }, (_, i) => ['set', `st:exp:${i}`, 'v', 'px', '10']));
+    await new Promise((resolve) => setTimeout(resolve, 400)); // several cycles at hz 10
+    assert.equal(parseInfo((await c.call('info', 'stats')) as string).get('expired_keys'), '20');
+  });
+
+  test('instantaneous_ops_per_sec follows the load', async () => {
+    const ops = async (): Promise<number> => Number(parseInfo((await c.call('info', 'stats')) as string).get('instantaneous_ops_per_sec'));
+    const loader = await RespClient.connect(server.port);
+    const until = Date.now() + 600;
+    while (Date.now() < until) await loader.pipeline(Array.from({ length: 50 }, () => ['ping']));
+    assert.ok((await ops()) > 100, 'a busy second shows');
+    await loader.close();
+  });
+});
+
+describe('DEBUG', () => {
+  test('OBJECT in Redis 7 format: refcount, encoding, serializedlength, lru', async () => {
+    const cases: Array<[string, string]> = [
+      ['123', 'refcount:2147483647 encoding:int serializedlength:2'],
+      ['-5', 'refcount:1 encoding:int serializedlength:2'],
+      ['99999', 'refcount:1 encoding:int serializedlength:5'],
+      ['hello', 'refcount:1 encoding:embstr serializedlength:6'],
+      ['3.0', 'refcount:1 encoding:embstr serializedlength:4'],
+      ['12345678901234567890', 'refcount:1 encoding:embstr serializedlength:21'],
+    ];
+    for (const [value, expected] of cases) {
+      await c.call('set', 'dbg', value);
+      const line = (await c.call('debug', 'object', 'dbg')) as string;
+      assert.match(line, /^Value at:0x[0-9a-f]+ refcount:\d+ encoding:\w+ serializedlength:\d+ lru:\d+ lru_seconds_idle:\d+$/);
+      assert.ok(line.includes(` ${expected} `), `${value}: ${line}`);
+      const lru = Number(/ lru:(\d+)/.exec(line)![1]);
+      assert.ok(Math.abs(lru - (Math.floor(Date.now() / 1000) & 0xffffff)) <= 2, line);
+    }
+    await c.call('append', 'dbg', 'x');
+    assert.match((await c.call('debug', 'object', 'dbg')) as string, / encoding:raw serializedlength:22 /);
+  });
+
+  test("errors as Redis's: no such key, wrong arity or subcommand; SLEEP reads its seconds as strtod", async () => {
+    assert.deepEqual(await c.call('debug', 'object', 'dbg:none'), { error: 'ERR no such key' });
+    assert.deepEqual(await c.call('debug', 'OBJECT', 'a', 'b'), {
+      error: "ERR unknown subcommand or wrong number of arguments for 'OBJECT'. Try DEBUG HELP.",
+    });
+    assert.deepEqual(await c.call('debug', 'nosuch'), {
+      error: "ERR unknown subcommand or wrong number of arguments for 'nosuch'. Try DEBUG HELP.",
+    });
+    assert.equal(await c.call('debug', 'sleep', 'abc'), 'OK');
+    assert.ok(((await c.call('debug', 'help')) as string[]).includes('OBJECT <key>'));
   });
 });
 

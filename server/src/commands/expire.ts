@@ -68,7 +68,7 @@ const pexpireat = (ctx: CommandContext, argv: Argv): void => expireGeneric(ctx, 
 /** TTL, PTTL, EXPIRETIME, PEXPIRETIME: -2 for no key, -1 for no expiry. */
 function ttlGeneric(ctx: CommandContext, argv: Argv, seconds: boolean, absolute: boolean): void {
   const now = Date.now();
-  const meta = ctx.server.keyspace.lookup(ctx.client.db, argv[1]!, now, true);
+  const meta = ctx.server.keyspace.read(ctx.client.db, argv[1]!, now, true);
   if (meta === undefined) return ctx.reply.integer(-2);
   if (meta.expireAt === 0) return ctx.reply.integer(-1);
   if (absolute) return ctx.reply.integer(seconds ? Math.floor(meta.expireAt / 1000) : meta.expireAt);

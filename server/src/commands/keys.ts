@@ -2,8 +2,9 @@
 
 import type { CommandContext, CommandSpec } from '../command.js';
 import { globMatch, literalPrefix, matchesAll } from '../types/glob.js';
-import { KeyType, StringEncoding, TYPE_NAMES, prefixEnd } from '../types/layout.js';
-import { isIntEncodable, parseI64 } from '../types/numbers.js';
+import { TYPE_NAMES, prefixEnd } from '../types/layout.js';
+import { parseI64 } from '../types/numbers.js';
+import { encodingName, refcount } from '../types/object-info.js';
 import { NO_SUCH_KEY, SAME_OBJECT, SYNTAX } from '../types/errors.js';
 import { dbIndexOrReply } from './databases.js';
 
@@ -29,7 +30,7 @@ function countLive(ctx: CommandContext, argv: Argv, touch: boolean): void {
   const now = Date.now();
   let n = 0;
   for (let i = 1; i < argv.length; i++) {
-    if (ctx.server.keyspace.lookup(ctx.client.db, argv[i]!, now, !touch) !== undefined) n++;
+    if (ctx.server.keyspace.read(ctx.client.db, argv[i]!, now, !touch) !== undefined) n++;
   }
   ctx.reply.integer(n);
 }
@@ -38,7 +39,7 @@ const exists = (ctx: CommandContext, argv: Argv): void => countLive(ctx, argv, f
 const touch = (ctx: CommandContext, argv: Argv): void => countLive(ctx, argv, true);
 
 function type(ctx: CommandContext, argv: Argv): void {
-  const meta = ctx.server.keyspace.lookup(ctx.client.db, argv[1]!, Date.now());
+  const meta = ctx.server.keyspace.read(ctx.client.db, argv[1]!, Date.now(), true);
   ctx.reply.simple(meta === undefined ? 'none' : TYPE_NAMES[meta.type]!);
 }
 
@@ -80,7 +81,7 @@ function copy(ctx: CommandContext, argv: Argv): void {
   const [src, dst] = [argv[1]!, argv[2]!];
   if (srcDb === dstDb && src.equals(dst)) return ctx.reply.error(SAME_OBJECT);
   const now = Date.now();
-  const meta = keyspace.lookup(srcDb, src, now);
+  const meta = keyspace.read(srcDb, src, now);
   if (meta === undefined) return ctx.reply.integer(0);
   if (!replace && keyspace.lookup(dstDb, dst, now) !== undefined) return ctx.reply.integer(0);
   // A string's value is inline, so copying the metadata copies the key (collections will also need their
@@ -112,23 +113,14 @@ function randomkey(ctx: CommandContext): void {
 
 // ---- OBJECT
 
-/** Redis's string encodings: "int" for canonical 64-bit integers, "embstr" up to 44 bytes, else "raw". */
-const EMBSTR_LIMIT = 44;
-/** Redis shares the integers 0..9999 (OBJ_SHARED_INTEGERS) and reports their refcount as INT_MAX. */
-const SHARED_INTEGERS = 10000n;
-
 function objectEncoding(ctx: CommandContext, argv: Argv): void {
-  const meta = ctx.server.keyspace.lookup(ctx.client.db, argv[2]!, Date.now(), true);
-  if (meta === undefined) return ctx.reply.null();
-  if (meta.type !== KeyType.String) return ctx.reply.bulk('unknown');
-  const { value, encoding } = meta;
-  if (encoding === StringEncoding.Auto && isIntEncodable(value)) ctx.reply.bulk('int');
-  else if (encoding !== StringEncoding.Raw && value.length <= EMBSTR_LIMIT) ctx.reply.bulk('embstr');
-  else ctx.reply.bulk('raw');
+  const meta = ctx.server.keyspace.read(ctx.client.db, argv[2]!, Date.now(), true);
+  if (meta === undefined) ctx.reply.null();
+  else ctx.reply.bulk(encodingName(meta));
 }
 
 function objectFreq(ctx: CommandContext, argv: Argv): void {
-  if (ctx.server.keyspace.lookup(ctx.client.db, argv[2]!, Date.now(), true) === undefined) return ctx.reply.null();
+  if (ctx.server.keyspace.read(ctx.client.db, argv[2]!, Date.now(), true) === undefined) return ctx.reply.null();
   ctx.reply.error(
     'ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching ' +
       'between policies at runtime LRU and LFU data will take some time to adjust.',
@@ -138,15 +130,14 @@ function objectFreq(ctx: CommandContext, argv: Argv): void {
 function objectIdletime(ctx: CommandContext, argv: Argv): void {
   const now = Date.now();
   const { keyspace } = ctx.server;
-  if (keyspace.lookup(ctx.client.db, argv[2]!, now, true) === undefined) return ctx.reply.null();
+  if (keyspace.read(ctx.client.db, argv[2]!, now, true) === undefined) return ctx.reply.null();
   ctx.reply.integer(Math.floor(keyspace.idleTime(ctx.client.db, argv[2]!, now) / 1000));
 }
 
 function objectRefcount(ctx: CommandContext, argv: Argv): void {
-  const meta = ctx.server.keyspace.lookup(ctx.client.db, argv[2]!, Date.now(), true);
-  if (meta === undefined) return ctx.reply.null();
-  const n = meta.type === KeyType.String && meta.encoding === StringEncoding.Auto ? parseI64(meta.value) : undefined;
-  ctx.reply.integer(n !== undefined && n >= 0n && n < SHARED_INTEGERS ? 2147483647 : 1);
+  const meta = ctx.server.keyspace.read(ctx.client.db, argv[2]!, Date.now(), true);
+  if (meta === undefined) ctx.reply.null();
+  else ctx.reply.integer(refcount(meta));
 }
 
 const OBJECT_HELP = [

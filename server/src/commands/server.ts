@@ -1,4 +1,4 @@
-// Server commands: COMMAND, INFO, CONFIG, TIME, LASTSAVE, SAVE, BGSAVE, SHUTDOWN, DEBUG SLEEP.
+// Server commands: COMMAND, INFO, CONFIG, TIME, LASTSAVE, SAVE, BGSAVE, SHUTDOWN, MONITOR, DEBUG (SLEEP, OBJECT).
 
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { cpuUsage, memoryUsage } from 'node:process';
@@ -6,6 +6,8 @@ import type { CommandContext, CommandFlag, CommandHandler, CommandSpec } from '.
 import { ConfigError, configGet, configSet, globMatch, rewriteConfigText } from '../config.js';
 import type { Client } from '../connection.js';
 import type { ServerRuntime } from '../server.js';
+import { NO_SUCH_KEY } from '../types/errors.js';
+import { encodingName, refcount, serializedLength } from '../types/object-info.js';
 import { REDIS_VERSION, requiresSubcommand } from './connection.js';
 
 // Every ServerContext the server creates is its ServerRuntime (server.ts).
@@ -237,14 +239,25 @@ function infoSection(server: ServerRuntime, section: Section): Array<[string, st
         ['sstable_bytes', stats.tableBytes],
       ];
     }
-    case 'stats':
+    case 'stats': {
+      const { stats } = server;
+      const keyspace = server.keyspace.stats;
       return [
-        ['total_connections_received', server.stats.totalConnections],
-        ['total_commands_processed', server.stats.totalCommands],
-        ['total_net_input_bytes', server.stats.netInputBytes],
-        ['total_net_output_bytes', server.stats.netOutputBytes],
-        ['rejected_connections', server.stats.rejectedConnections],
+        ['total_connections_received', stats.totalConnections],
+        ['total_commands_processed', stats.totalCommands],
+        ['instantaneous_ops_per_sec', Math.round(stats.opsRate.perSecond())],
+        ['total_net_input_bytes', stats.netInputBytes],
+        ['total_net_output_bytes', stats.netOutputBytes],
+        ['instantaneous_input_kbps', (stats.inputRate.perSecond() / 1024).toFixed(2)],
+        ['instantaneous_output_kbps', (stats.outputRate.perSecond() / 1024).toFixed(2)],
+        ['rejected_connections', stats.rejectedConnections],
+        ['expired_keys', keyspace.expired],
+        // Strata has no maxmemory: nothing is ever evicted.
+        ['evicted_keys', 0],
+        ['keyspace_hits', keyspace.hits],
+        ['keyspace_misses', keyspace.misses],
       ];
+    }
     case 'replication':
       return [
         ['role', 'master'],
@@ -315,9 +328,14 @@ const configSetHandler: CommandHandler = (ctx, argv) => {
 };
 
 const configResetstat: CommandHandler = (ctx) => {
-  const stats = runtime(ctx).stats;
+  const { stats } = runtime(ctx);
   stats.totalConnections = stats.totalCommands = stats.rejectedConnections = 0;
   stats.netInputBytes = stats.netOutputBytes = 0;
+  stats.opsRate.reset(0);
+  stats.inputRate.reset(0);
+  stats.outputRate.reset(0);
+  const keyspace = ctx.server.keyspace.stats;
+  keyspace.hits = keyspace.misses = keyspace.expired = 0;
   ctx.reply.simple('OK');
 };
 
@@ -371,12 +389,66 @@ const shutdown: CommandHandler = (ctx, argv) => {
   void runtime(ctx).shutdown();
 };
 
-const debugSleep: CommandHandler = async (ctx, argv) => {
-  const seconds = Number(argv[2]!.toString());
-  if (!Number.isFinite(seconds)) return ctx.reply.error('ERR value is not a valid float');
-  await new Promise((resolve) => setTimeout(resolve, Math.max(0, seconds * 1000)));
-  ctx.reply.simple('OK');
+// ---- DEBUG: one command whose first argument names what to do, as in Redis (not a container).
+
+const DEBUG_HELP = [
+  'DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+  'OBJECT <key>',
+  "    Show low level info about `key` and associated value.",
+  'SLEEP <seconds>',
+  '    Stop the server for <seconds>. Decimals allowed.',
+  'HELP',
+  '    Print this help.',
+];
+
+const debug: CommandHandler = (ctx, argv) => {
+  const what = lower(argv[1]!);
+  if (what === 'help' && argv.length === 2) {
+    ctx.reply.array(DEBUG_HELP.length);
+    for (const line of DEBUG_HELP) ctx.reply.simple(line);
+    return;
+  }
+  if (what === 'sleep' && argv.length === 3) return debugSleep(ctx, argv);
+  if (what === 'object' && argv.length === 3) return debugObject(ctx, argv);
+  const name = argv[1]!.toString('utf8', 0, 128);
+  ctx.reply.error(`ERR unknown subcommand or wrong number of arguments for '${name}'. Try DEBUG HELP.`);
 };
+
+/** DEBUG SLEEP <seconds>: the seconds are read as C's strtod reads them (no number is 0). Only this
+ *  connection waits; Redis would block every client. */
+async function debugSleep(ctx: CommandContext, argv: Buffer[]): Promise<void> {
+  const seconds = Number.parseFloat(argv[2]!.toString('latin1'));
+  const ms = Number.isFinite(seconds) ? Math.max(0, seconds * 1000) : 0;
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  ctx.reply.simple('OK');
+}
+
+/** Redis's LRU clock: unix seconds in 24 bits. */
+const LRU_CLOCK_MAX = 0xffffff;
+
+/** DEBUG OBJECT <key> as Redis 7 prints it. "Value at" is no address here: it identifies the key (a hash of
+ *  db and name). The key is not touched, as Redis reads it without lookupKey. */
+function debugObject(ctx: CommandContext, argv: Buffer[]): void {
+  const now = Date.now();
+  const { keyspace } = ctx.server;
+  const { db } = ctx.client;
+  const key = argv[2]!;
+  const meta = keyspace.lookup(db, key, now, true);
+  if (meta === undefined) return ctx.reply.error(NO_SUCH_KEY);
+  const idle = keyspace.idleTime(db, key, now);
+  const lru = Math.floor((now - idle) / 1000) & LRU_CLOCK_MAX;
+  ctx.reply.simple(
+    `Value at:0x${keyIdentity(db, key)} refcount:${refcount(meta)} encoding:${encodingName(meta)} ` +
+      `serializedlength:${serializedLength(meta)} lru:${lru} lru_seconds_idle:${Math.floor(idle / 1000)}`,
+  );
+}
+
+/** 12 hex digits from an FNV-1a hash of (db, key). */
+function keyIdentity(db: number, key: Uint8Array): string {
+  let h = Math.imul(0x811c9dc5 ^ db, 0x01000193);
+  for (const byte of key) h = Math.imul(h ^ byte, 0x01000193);
+  return `7f${(h >>> 0).toString(16).padStart(8, '0')}00`;
+}
 
 const monitor: CommandHandler = (ctx) => {
   (ctx.client as Client).startMonitor();
@@ -408,7 +480,5 @@ export const serverCommands: CommandSpec[] = [
   spec('bgsave', -1, ['admin', 'noscript'], '1.0.0', 'Asynchronously save the dataset to disk', bgsave),
   spec('shutdown', -1, ['admin', 'noscript', 'loading', 'stale', 'no_multi', 'allow_busy'], '1.0.0', 'Synchronously save the dataset to disk and then shut down the server', shutdown),
   spec('monitor', 1, ['admin', 'noscript', 'loading', 'stale'], '1.0.0', 'Listen for all requests received by the server in real time', monitor),
-  spec('debug', -2, ['admin', 'noscript', 'loading', 'stale'], '1.0.0', 'A container for debugging commands', requiresSubcommand, [
-    sub('debug|sleep', 3, ['admin', 'noscript', 'loading', 'stale'], 'Stop the server for <seconds>. Decimals allowed.', debugSleep),
-  ]),
+  spec('debug', -2, ['admin', 'noscript', 'loading', 'stale'], '1.0.0', 'A container for debugging commands', debug),
 ];

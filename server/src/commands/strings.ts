@@ -26,9 +26,11 @@ import {
 
 type Argv = Buffer[];
 
-/** The live string at `key`: its metadata, undefined if there is no key, or null once WRONGTYPE is replied. */
-function readString(ctx: CommandContext, key: Buffer, now: number): Meta | undefined | null {
-  const meta = ctx.server.keyspace.lookup(ctx.client.db, key, now);
+/** The live string at `key`: its metadata, undefined if there is no key, or null once WRONGTYPE is replied.
+ *  `forWrite`: the command is about to write the key (Redis's lookupKeyWrite: no keyspace hit or miss). */
+function readString(ctx: CommandContext, key: Buffer, now: number, forWrite = false): Meta | undefined | null {
+  const { keyspace } = ctx.server;
+  const meta = forWrite ? keyspace.lookup(ctx.client.db, key, now) : keyspace.read(ctx.client.db, key, now);
   if (meta === undefined || meta.type === KeyType.String) return meta;
   ctx.reply.error(WRONGTYPE);
   return null;
@@ -143,7 +145,15 @@ function setGeneric(ctx: CommandContext, command: string, key: Buffer, value: Bu
   }
   // A plain SET needs nothing from the old key (the batch itself accounts for whatever was there).
   const needsOld = flags & (Flag.NX | Flag.XX | Flag.GET | Flag.KEEPTTL);
-  const old = needsOld ? ctx.server.keyspace.lookup(ctx.client.db, key, now) : undefined;
+  // Only the GET option reads the key as Redis counts reads (getGenericCommand); NX, XX, KEEPTTL look it up
+  // for the write.
+  const { keyspace } = ctx.server;
+  const old =
+    flags & Flag.GET
+      ? keyspace.read(ctx.client.db, key, now)
+      : needsOld
+        ? keyspace.lookup(ctx.client.db, key, now)
+        : undefined;
   if (flags & Flag.GET) {
     if (old !== undefined && old.type !== KeyType.String) return ctx.reply.error(WRONGTYPE);
     if (old === undefined) ctx.reply.null();
@@ -220,7 +230,7 @@ function mget(ctx: CommandContext, argv: Argv): void {
   const now = Date.now();
   ctx.reply.array(argv.length - 1);
   for (let i = 1; i < argv.length; i++) {
-    const meta = ctx.server.keyspace.lookup(ctx.client.db, argv[i]!, now);
+    const meta = ctx.server.keyspace.read(ctx.client.db, argv[i]!, now);
     if (meta === undefined || meta.type !== KeyType.String) ctx.reply.null();
     else ctx.reply.bulk(meta.value);
   }
@@ -248,7 +258,7 @@ const msetnx = (ctx: CommandContext, argv: Argv): void => msetGeneric(ctx, argv,
 /** INCR/DECR/INCRBY/DECRBY: 64-bit arithmetic with Redis's overflow check; the TTL is kept. */
 function incrBy(ctx: CommandContext, key: Buffer, increment: bigint): void {
   const now = Date.now();
-  const meta = readString(ctx, key, now);
+  const meta = readString(ctx, key, now, true);
   if (meta === null) return;
   const current = meta === undefined ? 0n : parseI64(meta.value);
   if (current === undefined) return ctx.reply.error(NOT_INTEGER);
@@ -284,7 +294,7 @@ const ZERO = { negative: false, mantissa: 0n, exponent: 0 };
 
 function incrbyfloat(ctx: CommandContext, argv: Argv): void {
   const now = Date.now();
-  const meta = readString(ctx, argv[1]!, now);
+  const meta = readString(ctx, argv[1]!, now, true);
   if (meta === null) return;
   const current = meta === undefined ? ZERO : parseLongDouble(meta.value);
   const increment = parseLongDouble(argv[2]!);
@@ -299,7 +309,7 @@ function incrbyfloat(ctx: CommandContext, argv: Argv): void {
 
 function append(ctx: CommandContext, argv: Argv): void {
   const now = Date.now();
-  const meta = readString(ctx, argv[1]!, now);
+  const meta = readString(ctx, argv[1]!, now, true);
   if (meta === null) return;
   if (meta === undefined) {
     writeString(ctx, argv[1]!, argv[2]!, 0, StringEncoding.Auto);
@@ -343,7 +353,7 @@ function setrange(ctx: CommandContext, argv: Argv): void {
   if (offsetArg === undefined) return;
   if (offsetArg < 0n) return ctx.reply.error('ERR offset is out of range');
   const value = argv[3]!;
-  const meta = readString(ctx, argv[1]!, Date.now());
+  const meta = readString(ctx, argv[1]!, Date.now(), true);
   if (meta === null) return;
   if (value.length === 0) return ctx.reply.integer(meta === undefined ? 0 : meta.value.length);
   if (offsetArg + BigInt(value.length) > BigInt(ctx.server.config.protoMaxBulkLen)) return ctx.reply.error(TOO_BIG);

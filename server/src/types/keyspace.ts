@@ -38,6 +38,15 @@ export interface KeyspaceOptions {
   databases: number;
 }
 
+/** INFO stats counters kept by the keyspace, as Redis counts them. */
+export interface KeyspaceStats {
+  /** Reads (Keyspace.read) that found a live key, and those that did not. */
+  hits: number;
+  misses: number;
+  /** Keys deleted because their time was up: on access or by the active expire cycle. */
+  expired: number;
+}
+
 export interface KeyspaceInfo {
   db: number;
   keys: number;
@@ -81,6 +90,7 @@ export class Keyspace {
   readonly access = new AccessClock();
   /** Positions of SCANs in progress. */
   readonly cursors = new ScanCursors();
+  readonly stats: KeyspaceStats = { hits: 0, misses: 0, expired: 0 };
 
   private constructor(engine: Db, databases: number, namespaces: number[], nextNamespace: number, garbage: number[]) {
     this.engine = engine;
@@ -162,8 +172,17 @@ export class Keyspace {
       const batch = this.batch();
       batch.delete(db, key);
       batch.commit();
+      this.stats.expired++;
       return undefined;
     }
+    return meta;
+  }
+
+  /** lookup() for a command that reads the key (Redis's lookupKeyRead): counted as a keyspace hit or miss. */
+  read(db: number, key: Uint8Array, now = Date.now(), noTouch = false): Meta | undefined {
+    const meta = this.lookup(db, key, now, noTouch);
+    if (meta === undefined) this.stats.misses++;
+    else this.stats.hits++;
     return meta;
   }
 
@@ -390,6 +409,7 @@ export class Keyspace {
       const cursor = this.expireCursor(db, expireNsRange(ns).end);
       const batch = this.batch();
       let deleted = 0;
+      let expired = 0;
       let last: Buffer | undefined;
       let complete = false;
       try {
@@ -401,8 +421,12 @@ export class Keyspace {
           }
           const raw = this.engine.getSync(metaKey(ns, key));
           last = Buffer.from(cursor.key);
-          if (raw !== undefined && metaExpireAt(raw) === expireAt) batch.delete(db, Buffer.from(key));
-          else batch.dropIndexEntry(last); // no metadata accounts for it: never expire a live key
+          if (raw !== undefined && metaExpireAt(raw) === expireAt) {
+            batch.delete(db, Buffer.from(key));
+            expired++;
+          } else {
+            batch.dropIndexEntry(last); // no metadata accounts for it: never expire a live key
+          }
           deleted++;
         }
         complete ||= !cursor.valid;
@@ -411,6 +435,7 @@ export class Keyspace {
         cursor.close();
       }
       batch.commit();
+      this.stats.expired += expired;
       // Everything due is gone: no entry due by now can appear again (a past expiry deletes instead), so the
       // live index starts at the next millisecond; otherwise it starts right after the last entry deleted.
       if (complete) this.sweptTo(db, expireKey(ns, Math.min(now, Date.now()) + 1, EMPTY));
