@@ -28,7 +28,7 @@ export interface OpenOptions {
    *  event loop; `inline` (the default, and the only choice, on any other file system) on the main thread
    *  in slices of a few milliseconds. */
   compactionThread?: 'worker' | 'inline';
-  /** Sorted runs (each flush makes one) at which compaction starts (default 4). */
+  /** Sorted runs (each flush makes one) at which compaction starts (default 8). */
   compactionTrigger?: number;
   /** Percent by which a run may be bigger than the newer runs taken so far and still join their merge
    *  (default 1). */

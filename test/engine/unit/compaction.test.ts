@@ -108,6 +108,29 @@ describe('universal picker', () => {
     assert.deepEqual(pickCompaction(runs(1, 3, 9, 27, 81, 10000), o), { first: 0, count: 4, reason: 'run-count' });
   });
 
+  /** Write amplification of the picker over `flushes` equal flushes (merges keep every byte). */
+  function simulate(options: typeof o, flushes: number): { writeAmplification: number; runs: number } {
+    let runs: Array<{ bytes: number; entries: number; busy: boolean }> = [];
+    let written = 0;
+    for (let f = 0; f < flushes; f++) {
+      runs.unshift({ bytes: 1, entries: 1, busy: false });
+      written += 1;
+      for (let pick = pickCompaction(runs, options); pick !== undefined; pick = pickCompaction(runs, options)) {
+        const merged = runs.slice(pick.first, pick.first + pick.count).reduce((sum, r) => sum + r.bytes, 0);
+        written += merged;
+        runs = [...runs.slice(0, pick.first), { bytes: merged, entries: merged, busy: false }, ...runs.slice(pick.first + pick.count)];
+      }
+    }
+    return { writeAmplification: written / flushes, runs: runs.length };
+  }
+
+  test('write amplification of a long load stays low at the default trigger (8), not at 4', () => {
+    const at8 = simulate({ ...o, trigger: 8 }, 330);
+    assert.ok(at8.writeAmplification < 5, `write amplification ${at8.writeAmplification} at trigger 8`);
+    assert.ok(at8.runs < 8);
+    assert.ok(simulate(o, 330).writeAmplification > 10, 'trigger 4 no longer pathological: revisit the default');
+  });
+
   test('busy runs are never picked, and picks stay contiguous', () => {
     const r = runs(1, 1, 1, 1, 100000);
     r[1]!.busy = true;
