@@ -3,7 +3,7 @@
 // in-flight commands finish and their replies go out, make everything durable, close the engine.
 
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
-import { open, type Db } from '@strata/engine';
+import { open, type Db, type OpenOptions } from '@strata/engine';
 import type { ServerContext } from './command.js';
 import { createCommandTable, type CommandTable } from './command-table.js';
 import type { ServerConfig } from './config.js';
@@ -97,9 +97,11 @@ export class Server implements ServerRuntime {
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
   }
 
-  /** Open the data directory (the engine locks it: a second server on it fails here) and listen. */
-  static async start(config: ServerConfig, log: Log): Promise<Server> {
-    const engine = await open(config.dir, { fsync: config.appendfsync });
+  /** Open the data directory (the engine locks it: a second server on it fails here) and listen.
+   *  `engineOptions` are added to the engine's (tests run a server in process on an in-memory file system
+   *  that fails on demand). */
+  static async start(config: ServerConfig, log: Log, engineOptions: OpenOptions = {}): Promise<Server> {
+    const engine = await open(config.dir, { ...engineOptions, fsync: config.appendfsync });
     let server: Server;
     try {
       const keyspace = await Keyspace.open(engine, { databases: config.databases });

@@ -1,0 +1,103 @@
+// The durability barrier and back-pressure, against a server run in process on the engine's in-memory file
+// system (real sockets, real engine): a failing WAL never lets a held reply out, and a write stall pauses
+// writers without failing them or stalling readers.
+
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect } from 'node:net';
+import { MemoryFileSystem, type OpenOptions } from '@strata/engine';
+import { Server, defaultConfig } from '@strata/server';
+import { RespClient, encodeCommand } from './support/resp-client.js';
+
+const servers: Server[] = [];
+after(async () => {
+  await Promise.all(servers.map((s) => s.shutdown()));
+});
+
+async function startInProcess(engineOptions: OpenOptions): Promise<Server> {
+  const config = { ...defaultConfig(), port: 0, dir: '/db', appendfsync: 'always' as const };
+  const server = await Server.start(config, () => {}, engineOptions);
+  servers.push(server);
+  return server;
+}
+
+/** Sends the commands in one write and returns every byte the server sends until it closes the connection. */
+function sendUntilClosed(port: number, commands: string[][]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let received = '';
+    const socket = connect({ port, host: '127.0.0.1' }, () => socket.write(Buffer.concat(commands.map(encodeCommand))));
+    socket.on('data', (chunk) => (received += chunk.toString('latin1')));
+    socket.on('close', () => resolve(received));
+    socket.on('error', reject);
+    setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`the server did not close the connection; received ${JSON.stringify(received)}`));
+    }, 5000).unref();
+  });
+}
+
+describe('WAL failure', () => {
+  test('a write whose WAL append or sync fails is never acknowledged, nor revealed to any client', async () => {
+    const fs = new MemoryFileSystem();
+    const server = await startInProcess({ fs });
+    const client = await RespClient.connect(server.port);
+    assert.equal(await client.call('set', 'before', '1'), 'OK');
+    await client.close();
+
+    fs.inject((op) => (op === 'append' || op === 'sync' ? 'EIO' : undefined));
+    const writer = await sendUntilClosed(server.port, [['set', 'lost', '2'], ['get', 'lost'], ['ping']]);
+    assert.ok(!writer.includes('+OK'), `the held +OK went out: ${JSON.stringify(writer)}`);
+    assert.ok(!writer.includes('$1\r\n2\r\n'), 'the unsynced value went out');
+    assert.match(writer, /^-ERR Write-ahead log failure, the writes could not be made durable: .*i\/o error.*\r\n$/);
+
+    // Another client reading afterwards is not shown the lost write either.
+    const reader = await sendUntilClosed(server.port, [['get', 'lost']]);
+    assert.ok(!reader.includes('$1\r\n2\r\n'), `the lost write was revealed: ${JSON.stringify(reader)}`);
+  });
+});
+
+describe('back-pressure', () => {
+  test('a write stall pauses the writer (its later commands too) but not readers; then it goes on', async () => {
+    const server = await startInProcess({ fs: new MemoryFileSystem() });
+    const engine = server.engine;
+    let release!: () => void;
+    const stall = new Promise<void>((resolve) => (release = resolve));
+    const writeStall = engine.writeStall.bind(engine);
+    let stalled = true;
+    engine.writeStall = () => (stalled ? stall : writeStall());
+
+    const writer = await RespClient.connect(server.port);
+    const reader = await RespClient.connect(server.port);
+    let settled = false;
+    const writes = writer.pipeline([['set', 'bp', 'v'], ['get', 'bp'], ['incr', 'bp:n']]).finally(() => (settled = true));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(settled, false, 'the writer was answered during the stall');
+    assert.equal(await reader.call('get', 'bp'), null, 'the reader waited for the stall or saw the write');
+    assert.equal(await reader.call('ping'), 'PONG');
+
+    stalled = false;
+    release();
+    assert.deepEqual(await writes, ['OK', 'v', 1]);
+    assert.equal(await reader.call('get', 'bp'), 'v');
+    await Promise.all([writer.close(), reader.close()]);
+  });
+
+  test('real stalls (flushes and compactions behind a tiny memtable) slow writers and fail none', async () => {
+    const server = await startInProcess({
+      fs: new MemoryFileSystem(),
+      memtableSize: 8 * 1024,
+      compactionTrigger: 2,
+      slowdownWritesTrigger: 3,
+      stopWritesTrigger: 4,
+    });
+    const clients = await Promise.all(Array.from({ length: 4 }, () => RespClient.connect(server.port)));
+    const value = 'x'.repeat(200);
+    const replies = await Promise.all(
+      clients.map((client, n) => client.pipeline(Array.from({ length: 500 }, (_, i) => ['set', `rs:${n}:${i}`, value]))),
+    );
+    assert.ok(replies.flat().every((r) => r === 'OK'));
+    assert.ok(Number(server.engine.stats().stalls) > 0, 'no stall happened: the test proves nothing');
+    assert.deepEqual(await clients[0]!.call('mget', 'rs:0:0', 'rs:3:499'), [value, value]);
+    await Promise.all(clients.map((client) => client.close()));
+  });
+});
