@@ -1,17 +1,38 @@
-// A least-recently-used cache of verified blocks, bounded in bytes, keyed by (file number, block offset).
-// Shared by every open table. Entries form a doubly linked list (most recent at the head); a map per file
-// makes evictFile cost only that file's blocks.
+// A cache of verified blocks, bounded in bytes, keyed by (file number, block offset), shared by every open
+// table. Block bytes live in slabs the cache hands out (`allocate`): one allocation per slab instead of one
+// per block read (measured: a 4 KiB Buffer.allocUnsafeSlow costs ~4.5 µs of CPU and feeds the GC; a cut
+// from a slab ~0.1 µs). So eviction works by slab, FIFO with a second chance (CLOCK, an approximation of
+// LRU): past the bound, the oldest slab goes, and its blocks that were read since they entered are copied
+// to the newest slab. Views handed out before stay valid: a slab is never written twice, only dropped.
+// A block not cut from a slab (too large, or built elsewhere) is a slab of its own.
 
-import type { Block } from '../sstable/block.js';
+import { Block } from '../sstable/block.js';
+
+/** Slab size, and the share of the capacity one slab may take at most. */
+const SLAB_SIZE = 256 * 1024;
+const SLABS_AT_LEAST = 16;
+
+class Slab {
+  readonly entries: Entry[] = [];
+  used = 0;
+  /** A slab of its own whose block was removed: its bytes are no longer counted. */
+  dead = false;
+  /** `buffer` undefined: a slab of one block with its own memory, of `size` bytes charged. */
+  constructor(
+    readonly buffer: Buffer | undefined,
+    readonly size: number,
+  ) {}
+}
 
 class Entry {
-  prev: Entry = this;
-  next: Entry = this;
+  /** Read since it entered its slab: kept (moved) when the slab is evicted. */
+  referenced = false;
   constructor(
     readonly fileNumber: number,
     readonly offset: number,
-    readonly block: Block | undefined,
-    readonly charge: number,
+    public block: Block,
+    /** undefined once removed from the cache. */
+    public slab: Slab | undefined,
   ) {}
 }
 
@@ -27,15 +48,28 @@ export class BlockCache {
   readonly capacity: number;
   hits = 0;
   misses = 0;
-  /** Bytes charged by the blocks held now. */
+  /** Bytes held: slabs whole (live blocks and dead space), plus each block's parsed form. */
   bytes = 0;
   private blocks = 0;
   private readonly files = new Map<number, Map<number, Entry>>();
-  /** Sentinel of the circular recency list: head.next is the most recent, head.prev the least. */
-  private readonly head = new Entry(-1, -1, undefined, 0);
+  /** Oldest first; slabs[0 .. first) are gone. */
+  private slabs: Slab[] = [];
+  private first = 0;
+  /** The slab `allocate` cuts from (the newest shared slab), if any. */
+  private current: Slab | undefined;
+  private readonly slabSize: number;
 
   constructor(capacityBytes: number) {
     this.capacity = Math.max(0, capacityBytes);
+    this.slabSize = Math.min(SLAB_SIZE, Math.floor(this.capacity / SLABS_AT_LEAST));
+  }
+
+  /** Room for a block of `size` bytes that is about to be read and then `set`. */
+  allocate(size: number): Buffer {
+    if (size > this.slabSize >>> 2) return Buffer.allocUnsafeSlow(size);
+    const view = this.cut(size);
+    this.trim();
+    return view;
   }
 
   get(fileNumber: number, offset: number): Block | undefined {
@@ -45,62 +79,123 @@ export class BlockCache {
       return undefined;
     }
     this.hits++;
-    this.unlink(entry);
-    this.pushFront(entry);
+    entry.referenced = true;
     return entry.block;
   }
 
-  /** Caches `block` (replacing any block at the same place) and evicts the least recent beyond the bound. */
+  /** Caches `block` (replacing any block at the same place) and evicts beyond the bound. */
   set(fileNumber: number, offset: number, block: Block): void {
-    const charge = block.byteLength;
-    if (charge > this.capacity) return;
-    const old = this.files.get(fileNumber)?.get(offset);
-    if (old !== undefined) this.remove(old, this.files.get(fileNumber)!);
+    if (block.byteLength > this.capacity) return;
     let perFile = this.files.get(fileNumber);
-    if (perFile === undefined) {
+    const old = perFile?.get(offset);
+    if (old !== undefined) this.remove(old);
+    if (perFile === undefined || perFile.size === 0) {
       perFile = new Map();
       this.files.set(fileNumber, perFile);
     }
-    const entry = new Entry(fileNumber, offset, block, charge);
-    perFile.set(offset, entry);
-    this.pushFront(entry);
-    this.bytes += charge;
-    this.blocks++;
-    while (this.bytes > this.capacity) {
-      const victim = this.head.prev;
-      this.remove(victim, this.files.get(victim.fileNumber)!);
+    const current = this.current;
+    let slab: Slab;
+    if (current !== undefined && block.data.buffer === current.buffer!.buffer) {
+      slab = current;
+      this.bytes += block.byteLength - block.data.length;
+    } else {
+      slab = this.addSlab(undefined, block.byteLength);
     }
+    const entry = new Entry(fileNumber, offset, block, slab);
+    slab.entries.push(entry);
+    perFile.set(offset, entry);
+    this.blocks++;
+    this.trim();
   }
 
   /** Drops every block of a file (once the file is deleted, its blocks can never be asked for again). */
   evictFile(fileNumber: number): void {
     const perFile = this.files.get(fileNumber);
     if (perFile === undefined) return;
-    for (const entry of perFile.values()) this.remove(entry, perFile);
+    for (const entry of perFile.values()) this.remove(entry);
   }
 
   stats(): BlockCacheStats {
     return { hits: this.hits, misses: this.misses, bytes: this.bytes, capacity: this.capacity, blocks: this.blocks };
   }
 
-  private remove(entry: Entry, perFile: Map<number, Entry>): void {
-    this.unlink(entry);
+  /** `size` bytes from the newest slab, starting a new one when it is full. */
+  private cut(size: number): Buffer {
+    let slab = this.current;
+    if (slab === undefined || slab.used + size > slab.size) {
+      slab = this.current = this.addSlab(Buffer.allocUnsafeSlow(this.slabSize), this.slabSize);
+    }
+    const view = slab.buffer!.subarray(slab.used, slab.used + size);
+    slab.used += size;
+    return view;
+  }
+
+  private addSlab(buffer: Buffer | undefined, size: number): Slab {
+    const slab = new Slab(buffer, size);
+    this.slabs.push(slab);
+    this.bytes += size;
+    return slab;
+  }
+
+  /** Evicts the oldest slabs while over the bound; the slab being cut from stays (a block may have just
+   *  been read into it), going to the back of the queue. */
+  private trim(): void {
+    while (this.bytes > this.capacity && this.slabs.length - this.first > 1) {
+      const slab = this.slabs[this.first++]!;
+      if (slab.dead) continue;
+      if (slab === this.current) {
+        this.slabs.push(slab);
+        continue;
+      }
+      if (slab.buffer === undefined) {
+        // A block with its own memory: the second chance needs no copy, only a new place in the queue.
+        const entry = slab.entries[0]!;
+        if (!entry.referenced) {
+          this.remove(entry);
+        } else {
+          entry.referenced = false;
+          this.slabs.push(slab);
+        }
+        continue;
+      }
+      this.bytes -= slab.size;
+      for (const entry of slab.entries) {
+        if (entry.slab !== slab) continue; // removed
+        if (!entry.referenced) {
+          this.remove(entry);
+        } else {
+          entry.referenced = false;
+          const data = entry.block.data;
+          const moved = this.cut(data.length);
+          moved.set(data);
+          entry.block = new Block(moved, entry.block.file, entry.block.fileOffset);
+          entry.slab = this.current;
+          this.current!.entries.push(entry);
+        }
+      }
+    }
+    // Drop the references to evicted slabs now and then, not on every eviction.
+    if (this.first > 64 && this.first * 2 > this.slabs.length) {
+      this.slabs = this.slabs.slice(this.first);
+      this.first = 0;
+    }
+  }
+
+  private remove(entry: Entry): void {
+    const slab = entry.slab!;
+    entry.slab = undefined;
+    const perFile = this.files.get(entry.fileNumber)!;
     perFile.delete(entry.offset);
     if (perFile.size === 0) this.files.delete(entry.fileNumber);
-    this.bytes -= entry.charge;
     this.blocks--;
-  }
-
-  private unlink(entry: Entry): void {
-    entry.prev.next = entry.next;
-    entry.next.prev = entry.prev;
-  }
-
-  private pushFront(entry: Entry): void {
-    const head = this.head;
-    entry.next = head.next;
-    entry.prev = head;
-    head.next.prev = entry;
-    head.next = entry;
+    const block = entry.block;
+    // A slab of its own goes with its block (its place in the queue is skipped); a shared one keeps its
+    // bytes until it is evicted.
+    if (slab.buffer === undefined) {
+      this.bytes -= slab.size;
+      slab.dead = true;
+    } else {
+      this.bytes -= block.byteLength - block.data.length;
+    }
   }
 }

@@ -5,7 +5,11 @@
 import { corruption } from '../errors.js';
 import { ValueKind } from '../iterator/internal-iterator.js';
 import { compareBytes, copyBytes } from '../util/bytes.js';
+import { keyHead } from '../util/key-heads.js';
 import { ByteReader } from '../util/varint.js';
+
+/** Blocks with at least this many restart points get restart heads (see Block.restartHeads). */
+const MANY_RESTARTS = 32;
 
 export class Block {
   /** Contents without the trailer; the restart array is at the end. */
@@ -18,6 +22,7 @@ export class Block {
   /** For error messages: which file and where in it the block starts. */
   readonly file: string;
   readonly fileOffset: number;
+  private heads: Float64Array | undefined;
 
   /** Checks the restart array (the CRC was checked by the caller) and throws Corruption if it is malformed. */
   constructor(data: Buffer, file: string, fileOffset: number) {
@@ -45,7 +50,30 @@ export class Block {
 
   /** Memory charged to a cache for holding this block. */
   get byteLength(): number {
-    return this.data.length + this.restarts.byteLength + 192;
+    return this.data.length + this.restarts.byteLength + (this.heads?.byteLength ?? 0) + 192;
+  }
+
+  /** The heads (util/key-heads.ts) of the key at each restart point, two numbers per restart, built on
+   *  the first search of a block with many restarts (an index block: one per entry), where they spare
+   *  a binary search most entry decodings; undefined for small blocks. */
+  restartHeads(): Float64Array | undefined {
+    if (this.heads !== undefined || this.numRestarts < MANY_RESTARTS) return this.heads;
+    const heads = new Float64Array(2 * this.numRestarts);
+    const r = new ByteReader(this.data);
+    for (let i = 0; i < this.numRestarts; i++) {
+      r.pos = this.restarts[i]!;
+      const shared = r.varint(this.restartsOffset);
+      const unshared = r.varint(this.restartsOffset);
+      const valueLength = r.varint(this.restartsOffset);
+      const start = r.pos;
+      const end = start + unshared;
+      if (shared !== 0 || unshared < 0 || valueLength < 0 || end > this.restartsOffset) {
+        throw corruption(this.file, this.fileOffset, `bad entry header at restart point ${i}`);
+      }
+      heads[2 * i] = keyHead(this.data, start, end, 0);
+      heads[2 * i + 1] = keyHead(this.data, start, end, 6);
+    }
+    return (this.heads = heads);
   }
 
   restart(i: number): number {
@@ -135,12 +163,22 @@ export class BlockIterator {
       return;
     }
     const block = this.block!;
+    const heads = block.restartHeads();
+    const head0 = heads === undefined ? 0 : keyHead(key, 0, key.length, 0);
+    const head1 = heads === undefined ? 0 : keyHead(key, 0, key.length, 6);
     // Last restart point whose entry sorts before the target; the answer is at or after it.
     let lo = 0;
     let hi = block.numRestarts - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
-      if (this.compareRestart(block.restart(mid), key, sequence) < 0) lo = mid;
+      let c = 0;
+      if (heads !== undefined) {
+        const h0 = heads[2 * mid]!;
+        const h1 = heads[2 * mid + 1]!;
+        c = h0 !== head0 ? h0 - head0 : h1 - head1;
+      }
+      if (c === 0) c = this.compareRestart(block.restart(mid), key, sequence);
+      if (c < 0) lo = mid;
       else hi = mid - 1;
     }
     this.keyLength = 0;

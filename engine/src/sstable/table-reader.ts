@@ -102,7 +102,7 @@ export class TableReader {
 
   /** Bytes held in memory for as long as the table is open (index and filter). */
   get memoryBytes(): number {
-    return this.index.data.length + (this.filter?.byteLength ?? 0);
+    return this.index.byteLength + (this.filter?.byteLength ?? 0);
   }
 
   /** The newest version of `key` with sequence <= snapshotSequence, or undefined if the table has none.
@@ -182,10 +182,13 @@ export class TableReader {
     const offset = this.handleOffset;
     const size = this.handleSize;
     const cache = this.cache;
-    const cached = cache?.get(this.fileNumber, offset);
+    if (cache === undefined) return new Block(this.readBlock({ offset, size }, BlockKind.Data), this.path, offset);
+    const cached = cache.get(this.fileNumber, offset);
     if (cached !== undefined) return cached;
-    const block = new Block(this.readBlock({ offset, size }, BlockKind.Data), this.path, offset);
-    if (fillCache) cache?.set(this.fileNumber, offset, block);
+    // A block for the cache is read straight into the cache's memory.
+    const into = fillCache ? cache.allocate(size) : undefined;
+    const block = new Block(this.readBlock({ offset, size }, BlockKind.Data, into), this.path, offset);
+    if (fillCache) cache.set(this.fileNumber, offset, block);
     return block;
   }
 
@@ -203,11 +206,12 @@ export class TableReader {
     this.handleSize = size;
   }
 
-  /** Reads a block, checks its trailer (kind and CRC) and returns its contents. */
-  private readBlock(handle: BlockHandle, kind: BlockKind): Buffer {
+  /** Reads a block (into `into`, of `size` bytes, if given), checks its trailer (kind and CRC) and returns
+   *  its contents. */
+  private readBlock(handle: BlockHandle, kind: BlockKind, into?: Buffer): Buffer {
     const { offset, size } = handle;
     if (size < BLOCK_TRAILER_SIZE) throw corruption(this.path, offset, `block of ${size} bytes is shorter than its trailer`);
-    const buf = this.readExactly(offset, size);
+    const buf = this.readExactly(offset, size, into);
     const contentSize = size - BLOCK_TRAILER_SIZE;
     const stored = buf.readUInt32LE(contentSize + 1);
     const actual = crc32(buf.subarray(0, contentSize + 1));
@@ -220,14 +224,14 @@ export class TableReader {
     return buf.subarray(0, contentSize);
   }
 
-  private readExactly(offset: number, size: number): Buffer {
+  private readExactly(offset: number, size: number, into?: Buffer): Buffer {
     if (this.closed) throw new StrataError('Closed', `${this.path}: table is closed`);
     let file = this.file;
     if (file === undefined) {
       file = this.file = this.fs.open(this.path, 'read');
       this.files?.opened(this);
     }
-    const buf = Buffer.allocUnsafeSlow(size);
+    const buf = into ?? Buffer.allocUnsafeSlow(size);
     let done = 0;
     while (done < size) {
       const n = file.read(buf, done, size - done, offset + done);

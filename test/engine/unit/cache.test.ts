@@ -2,10 +2,18 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { BlockCache, BlockBuilder, Block } from './internals.js';
 
-function block(valueSize: number): Block {
+function block(valueSize: number, fill = 0): Block {
   const builder = new BlockBuilder(16);
-  builder.add(Buffer.from('k'), 1, 1, Buffer.alloc(valueSize));
+  builder.add(Buffer.from('k'), 1, 1, Buffer.alloc(valueSize, fill));
   return new Block(builder.finish(0), 't.sst', 0);
+}
+
+/** A block read the way a table reads one for the cache: into memory the cache allocated. */
+function slabBlock(cache: InstanceType<typeof BlockCache>, valueSize: number, fill: number): Block {
+  const contents = block(valueSize, fill).data;
+  const into = cache.allocate(contents.length);
+  contents.copy(into);
+  return new Block(into, 't.sst', 0);
 }
 
 describe('block cache', () => {
@@ -54,5 +62,38 @@ describe('block cache', () => {
     cache.evictFile(3);
     assert.equal(cache.bytes, 0);
     assert.equal(cache.stats().blocks, 0);
+  });
+
+  test('blocks cut from slabs: the bound holds, blocks read since they entered survive their slab, views stay intact', () => {
+    const capacity = 1 << 20; // slabs of 64 KiB
+    const cache = new BlockCache(capacity);
+    const first = slabBlock(cache, 1000, 0);
+    cache.set(1, 0, first);
+    assert.equal(first.data.buffer.byteLength, capacity / 16, 'cut from a slab');
+    const view = first.data.subarray(0, 100);
+    const kept = new Set<number>();
+    for (let i = 1; i < 3000; i++) {
+      // Block i holds bytes i & 0xff.
+      cache.set(1, i * 4096, slabBlock(cache, 1000, i & 0xff));
+      // Keep reading a few blocks: they must outlive the slabs they were read into.
+      for (const k of [0, 4096, 8192]) if (cache.get(1, k) !== undefined && i < 40) kept.add(k);
+      cache.get(1, 0);
+      cache.get(1, 4096);
+      cache.get(1, 8192);
+      assert.ok(cache.bytes <= capacity, `bytes ${cache.bytes} after ${i} blocks`);
+    }
+    assert.deepEqual([...kept].sort((a, b) => a - b), [0, 4096, 8192]);
+    for (const k of kept) {
+      const b = cache.get(1, k)!;
+      assert.ok(b, `block ${k} still cached`);
+      assert.ok(b.data.equals(block(1000, k / 4096).data), `block ${k} has its bytes after moving`);
+    }
+    assert.ok(cache.get(1, 100 * 4096) === undefined, 'an old block not read again is gone');
+    assert.ok(view.every((byte, i) => byte === first.data[i]), 'a view on an evicted slab is unchanged');
+    const blocks = cache.stats().blocks;
+    assert.ok(blocks > 500 && blocks < 1100, `${blocks} blocks of ~1 KiB in 1 MiB`);
+    cache.evictFile(1);
+    assert.equal(cache.stats().blocks, 0);
+    assert.ok(cache.bytes <= capacity);
   });
 });
