@@ -17,6 +17,9 @@ export type WorkerReply =
 
 /** An inline job yields to the event loop after this many milliseconds of work. */
 const SLICE_MS = 4;
+/** A worker idle this long exits: an idle isolate never collects its garbage (blocks and buffers of its
+ *  last job, tens of MB), and starting one again costs a few tens of milliseconds. */
+const WORKER_IDLE_MS = 2000;
 
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -32,6 +35,7 @@ function revive(result: CompactionResult): CompactionResult {
 
 interface WorkerSlot {
   worker: Worker;
+  idleTimer?: NodeJS.Timeout;
   /** The job in this worker, answered by its next message (a worker runs one job at a time). */
   job?: { resolve(r: CompactionResult): void; reject(e: unknown): void };
 }
@@ -50,6 +54,7 @@ export class CompactionExecutor {
     if (this.cancelled) return Promise.reject(cancelledError());
     if (this.thread === 'inline') return runCompaction(this.fs, spec, this.inlinePause());
     const slot = this.slots.find((s) => s.job === undefined) ?? this.startWorker();
+    clearTimeout(slot.idleTimer);
     slot.worker.ref();
     return new Promise<CompactionResult>((resolve, reject) => {
       slot.job = { resolve, reject };
@@ -57,6 +62,7 @@ export class CompactionExecutor {
     }).finally(() => {
       slot.job = undefined;
       slot.worker.unref();
+      slot.idleTimer = setTimeout(() => this.retire(slot), WORKER_IDLE_MS).unref();
     });
   }
 
@@ -65,9 +71,17 @@ export class CompactionExecutor {
   cancel(): void {
     this.cancelled = true;
     for (const slot of this.slots.splice(0)) {
+      clearTimeout(slot.idleTimer);
       slot.job?.reject(cancelledError());
       void slot.worker.terminate();
     }
+  }
+
+  private retire(slot: WorkerSlot): void {
+    const i = this.slots.indexOf(slot);
+    if (i < 0 || slot.job !== undefined) return;
+    this.slots.splice(i, 1);
+    void slot.worker.terminate();
   }
 
   private startWorker(): WorkerSlot {
