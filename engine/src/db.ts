@@ -244,6 +244,14 @@ class StrataDb implements Db {
     return this.wal.durable(sequence);
   }
 
+  get durableSequence(): number {
+    return this.wal.durableSequence;
+  }
+
+  commitNow(): void {
+    this.wal.commitNow();
+  }
+
   /** Writers wait while the immutable memtables or the sorted runs are at their stop triggers (until a
    *  flush or a compaction is installed), and pause now and then while the runs are past the slowdown
    *  trigger, so that compaction can catch up. */
@@ -753,7 +761,8 @@ async function recover(dir: string, opts: ResolvedOptions, lock: { release(): vo
       tables.push({ reader, run: t.run });
     }
     const walNumbers = recovered === undefined ? [] : numbered(names, 'wal').filter((n) => n >= live.logNumber);
-    const replay = await replayWals(fs, dir, walNumbers, (sequence, kind, key, value) => mem.add(sequence, kind, key, value));
+    // The memtable keeps its replayed keys and values in the logs' images (no copy per entry).
+    const replay = await replayWals(fs, dir, walNumbers, mem);
     live.lastSequence = Math.max(live.lastSequence, replay.lastSequence);
 
     // Appends go on at the end of the newest WAL; a new database gets its first one.

@@ -90,6 +90,11 @@ export class PackedKeys {
     return this.nums[i * this.stride + KEY_START]!;
   }
 
+  /** Bytes of key storage in use. */
+  get bytesUsed(): number {
+    return this.used;
+  }
+
   keyEnd(i: number): number {
     const at = i * this.stride;
     return this.nums[at + KEY_START]! + this.nums[at + KEY_LENGTH]!;
@@ -241,6 +246,16 @@ export class Leaf {
     this.valueBuffers[at] = buffer;
   }
 
+  /** A new empty leaf linked after this one, sized for keys like this one's. */
+  appendLeaf(): Leaf {
+    const right = new Leaf(this.keys.bytesUsed);
+    right.next = this.next;
+    right.prev = this;
+    if (this.next !== null) this.next.prev = right;
+    this.next = right;
+    return right;
+  }
+
   /** Moves the upper half of a full leaf into a new leaf linked after it, and returns that leaf. */
   split(): Leaf {
     const right = new Leaf(0);
@@ -371,15 +386,26 @@ export class BTree {
       leaf.insert(at, k, kind, buffer, offset, length);
       return;
     }
-    // Split first, then insert into the half that covers the position; the entry never becomes the first
-    // of the new right leaf (at > HALF), so the bound given to the parent stays exact.
-    let sibling: Node = leaf.split();
-    if (leaf === this.lastLeaf) this.lastLeaf = sibling;
-    if (at > HALF) {
-      leaf = sibling;
-      at -= HALF;
+    let sibling: Node;
+    // An entry past the end of the last leaf (ascending keys) starts a new last leaf and leaves the full
+    // one full: a half split there would leave every leaf half empty and move half of each (B+tree
+    // "append split"). The same goes up the right edge of the tree.
+    const append = at === CAPACITY && leaf === this.lastLeaf;
+    if (append) {
+      sibling = leaf.appendLeaf();
+      this.lastLeaf = sibling;
+      sibling.insert(0, k, kind, buffer, offset, length);
+    } else {
+      // Split first, then insert into the half that covers the position; the entry never becomes the
+      // first of the new right leaf (at > HALF), so the bound given to the parent stays exact.
+      sibling = leaf.split();
+      if (leaf === this.lastLeaf) this.lastLeaf = sibling;
+      if (at > HALF) {
+        leaf = sibling;
+        at -= HALF;
+      }
+      leaf.insert(at, k, kind, buffer, offset, length);
     }
-    leaf.insert(at, k, kind, buffer, offset, length);
 
     while (depth > 0) {
       const parent = this.path[--depth]!;
@@ -387,6 +413,12 @@ export class BTree {
       if (parent.lows.count < CAPACITY) {
         parent.insert(slot, sibling);
         return;
+      }
+      if (append && slot === CAPACITY) {
+        const right = new Inner(parent.lows.bytesUsed);
+        right.insert(0, sibling);
+        sibling = right;
+        continue;
       }
       const right = parent.split();
       const target = slot > HALF ? right : parent;

@@ -3,7 +3,7 @@
 // payload. A reader stops at the first record that is incomplete or fails its checksum.
 
 import { corruption } from '../errors.js';
-import { crc32 } from '../util/crc32.js';
+import { crc32Range } from '../util/crc32.js';
 import type { FileHandle } from '../vfs/file-system.js';
 
 export const RECORD_HEADER_SIZE = 9;
@@ -13,7 +13,7 @@ export const RECORD_VERSION = 1;
 export function sealRecord(buf: Buffer, start: number, end: number): void {
   buf.writeUInt32LE(end - start - RECORD_HEADER_SIZE, start + 4);
   buf[start + 8] = RECORD_VERSION;
-  buf.writeUInt32LE(crc32(buf.subarray(start + 4, end)), start);
+  buf.writeUInt32LE(crc32Range(buf, start + 4, end), start);
 }
 
 /** Walks the records of a whole file image. After `next()` returns false, `problem` says why the scan
@@ -44,7 +44,7 @@ export class RecordReader {
       this.problem = `record of ${length} bytes extends past the end of the file (${data.length} bytes)`;
       return false;
     }
-    if (crc32(data.subarray(start + 4, end)) !== data.readUInt32LE(start)) {
+    if (crc32Range(data, start + 4, end) !== data.readUInt32LE(start)) {
       this.problem = 'record checksum mismatch';
       return false;
     }
@@ -65,7 +65,7 @@ export class RecordReader {
 export function findRecordAfter(data: Buffer, from: number): number {
   for (let o = from + 1; o + RECORD_HEADER_SIZE <= data.length; o++) {
     const end = o + RECORD_HEADER_SIZE + data.readUInt32LE(o + 4);
-    if (end <= data.length && data[o + 8] === RECORD_VERSION && crc32(data.subarray(o + 4, end)) === data.readUInt32LE(o)) {
+    if (end <= data.length && data[o + 8] === RECORD_VERSION && crc32Range(data, o + 4, end) === data.readUInt32LE(o)) {
       return o;
     }
   }

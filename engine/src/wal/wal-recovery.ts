@@ -6,7 +6,6 @@
 import { join } from 'node:path';
 import { corruption } from '../errors.js';
 import { TEMP_SUFFIX, walFileName } from '../manifest/file-names.js';
-import type { ValueKind } from '../iterator/internal-iterator.js';
 import type { FileSystem } from '../vfs/file-system.js';
 import { type BatchSink, decodeBatch } from './batch.js';
 import { findRecordAfter, RecordReader, readWholeFile } from './record.js';
@@ -30,18 +29,9 @@ function readWal(fs: FileSystem, path: string): Buffer {
   }
 }
 
-/** The callback form db.ts still passes (views per entry, then a copy): until it passes its memtable,
- *  see /work/notes/engine-perf-requests.md; then this goes. */
-type LegacyVisitor = (sequence: number, kind: ValueKind, key: Buffer, value: Buffer) => void;
-
-function viewsFor(visit: LegacyVisitor): BatchSink {
-  return { addFrom: (sequence, kind, data, ks, ke, vs, ve) => visit(sequence, kind, data.subarray(ks, ke), data.subarray(vs, ve)) };
-}
-
 /** Replays WALs `numbers` (ascending) into `sink`; cuts a torn tail as described above. The sink gets
  *  ranges of each log's image (read whole, never changed), so a memtable can keep its values there. */
-export async function replayWals(fs: FileSystem, dir: string, numbers: readonly number[], into: BatchSink | LegacyVisitor): Promise<WalReplay> {
-  const sink = typeof into === 'function' ? viewsFor(into) : into;
+export async function replayWals(fs: FileSystem, dir: string, numbers: readonly number[], sink: BatchSink): Promise<WalReplay> {
   const result: WalReplay = { lastSequence: 0, records: 0, droppedBytes: 0, newest: numbers.at(-1) };
   for (let i = 0; i < numbers.length; i++) {
     const path = join(dir, walFileName(numbers[i]!));

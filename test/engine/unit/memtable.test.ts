@@ -138,11 +138,12 @@ describe('MemTable', () => {
     assert.equal(m.get(b('KEY1'), 9), undefined);
   });
 
-  test('ascending inserts (the append path) interleaved with older versions keep the order', () => {
+  test('ascending inserts (the append path, append splits up the right edge) interleaved with older versions, then random ones, keep the order', () => {
     const rnd = new Random(testSeed('memtable ascending'));
     const m = new MemTable();
     const model: ModelEntry[] = [];
-    for (let i = 0; i < 3000; i++) {
+    // Enough entries for full leaves to fill several inner nodes (64 x 64 entries each).
+    for (let i = 0; i < 20_000; i++) {
       const key = Buffer.from(String(i).padStart(6, '0'));
       // Mostly ascending keys; now and then an older version of a recent key (sorts after its newer one).
       const older = i > 0 && rnd.chance(0.1);
@@ -152,7 +153,18 @@ describe('MemTable', () => {
       m.add(e.sequence, e.kind, e.key, e.value);
       model.push(e);
     }
+    // Then keys between them: inserts into the full leaves and inner nodes the append splits left.
+    for (let i = 0; i < 3000; i++) {
+      const e: ModelEntry = { key: Buffer.from(`${String(rnd.int(20_000)).padStart(6, '0')}x`), sequence: 1e6 + i, kind: VALUE, value: b(`r${i}`) };
+      m.add(e.sequence, e.kind, e.key, e.value);
+      model.push(e);
+    }
     model.sort(compareEntries);
+    assert.equal(m.entries, model.length);
+    for (let n = 0; n < 2000; n++) {
+      const key = rnd.pick(model).key;
+      assert.equal(m.get(key, 1e9)?.sequence, modelGet(model, key, 1e9)?.sequence, `get ${key.toString()}`);
+    }
     checkIterator(m.iterator(), model, rnd, 100);
   });
 
