@@ -23,6 +23,9 @@ export class Block {
   readonly file: string;
   readonly fileOffset: number;
   private heads: Float64Array | undefined;
+  /** Where the restart keys' shared prefix lies in `data`, and its length (set with the heads). */
+  prefixStart = 0;
+  prefixLength = 0;
 
   /** Checks the restart array (the CRC was checked by the caller) and throws Corruption if it is malformed. */
   constructor(data: Buffer, file: string, fileOffset: number) {
@@ -55,12 +58,16 @@ export class Block {
 
   /** The heads (util/key-heads.ts) of the key at each restart point, two numbers per restart, built on
    *  the first search of a block with many restarts (an index block: one per entry), where they spare
-   *  a binary search most entry decodings; undefined for small blocks. */
+   *  a binary search most entry decodings; undefined for small blocks. They cover the 12 bytes after the
+   *  prefix that every restart key shares (`headsPrefix`): keys like 16-digit numbers share their first
+   *  10 bytes, and heads of those would decide nothing. */
   restartHeads(): Float64Array | undefined {
     if (this.heads !== undefined || this.numRestarts < MANY_RESTARTS) return this.heads;
-    const heads = new Float64Array(2 * this.numRestarts);
+    const n = this.numRestarts;
+    const starts = new Uint32Array(n);
+    const ends = new Uint32Array(n);
     const r = new ByteReader(this.data);
-    for (let i = 0; i < this.numRestarts; i++) {
+    for (let i = 0; i < n; i++) {
       r.pos = this.restarts[i]!;
       const shared = r.varint(this.restartsOffset);
       const unshared = r.varint(this.restartsOffset);
@@ -70,9 +77,22 @@ export class Block {
       if (shared !== 0 || unshared < 0 || valueLength < 0 || end > this.restartsOffset) {
         throw corruption(this.file, this.fileOffset, `bad entry header at restart point ${i}`);
       }
-      heads[2 * i] = keyHead(this.data, start, end, 0);
-      heads[2 * i + 1] = keyHead(this.data, start, end, 6);
+      starts[i] = start;
+      ends[i] = end;
     }
+    // Restart keys are in order, so the prefix of the first and the last is everyone's.
+    const data = this.data;
+    const last = n - 1;
+    const most = Math.min(ends[0]! - starts[0]!, ends[last]! - starts[last]!);
+    let prefix = 0;
+    while (prefix < most && data[starts[0]! + prefix] === data[starts[last]! + prefix]) prefix++;
+    const heads = new Float64Array(2 * n);
+    for (let i = 0; i < n; i++) {
+      heads[2 * i] = keyHead(data, starts[i]!, ends[i]!, prefix);
+      heads[2 * i + 1] = keyHead(data, starts[i]!, ends[i]!, prefix + 6);
+    }
+    this.prefixStart = starts[0]!;
+    this.prefixLength = prefix;
     return (this.heads = heads);
   }
 
@@ -164,11 +184,20 @@ export class BlockIterator {
     }
     const block = this.block!;
     const heads = block.restartHeads();
-    const head0 = heads === undefined ? 0 : keyHead(key, 0, key.length, 0);
-    const head1 = heads === undefined ? 0 : keyHead(key, 0, key.length, 6);
     // Last restart point whose entry sorts before the target; the answer is at or after it.
     let lo = 0;
     let hi = block.numRestarts - 1;
+    let head0 = 0;
+    let head1 = 0;
+    if (heads !== undefined) {
+      // A key that leaves the restart keys' common prefix sorts before all of them or after all of them.
+      const p = block.prefixLength;
+      const c = compareBytes(key, 0, key.length < p ? key.length : p, this.data, block.prefixStart, block.prefixStart + p);
+      if (c < 0 || (c === 0 && key.length < p)) hi = 0;
+      else if (c > 0) lo = hi;
+      head0 = keyHead(key, 0, key.length, p);
+      head1 = keyHead(key, 0, key.length, p + 6);
+    }
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
       let c = 0;

@@ -61,6 +61,29 @@ describe('data block', () => {
     checkIterator(asInternal(build(entries, 16)), entries, new Random(1), 50);
   });
 
+  test('index-like blocks (a restart per entry) whose keys share a long prefix: seeks inside, before, after and within the prefix', () => {
+    // 16-digit numbers share their first 10 digits; the restart heads skip that prefix.
+    const entries: ModelEntry[] = Array.from({ length: 200 }, (_, i) => ({
+      key: Buffer.from(String(1000 + 3 * i).padStart(16, '0')),
+      sequence: 100 - (i % 7),
+      kind: 1 as const,
+      value: Buffer.from([i]),
+    }));
+    const block = build(entries, 1);
+    const it = new BlockIterator();
+    it.reset(block);
+    const targets = ['', '0', '000000000', '0000000000', '00000000000', '000000000010', '0000000000001000', '0000000000001001',
+      '00000000000010010', '0000000000001597', '0000000000001598', '0000000000009999', '0000000001', '00000000000019', '1', '\xff'];
+    for (const t of targets) {
+      for (const sequence of [0, 96, 1000]) {
+        const target = Buffer.from(t, 'latin1');
+        const want = entries.find((e) => Buffer.compare(e.key, target) > 0 || (e.key.equals(target) && e.sequence <= sequence));
+        it.seekGE(target, sequence);
+        assert.equal(it.valid ? `${it.key.toString()}@${it.sequence}` : 'none', want ? `${want.key.toString()}@${want.sequence}` : 'none', `seek ${t}@${sequence}`);
+      }
+    }
+  });
+
   test('a malformed restart array is reported as corruption', () => {
     const builder = new BlockBuilder(16);
     builder.add(Buffer.from('a'), 1, 1, Buffer.from('x'));
