@@ -34,7 +34,11 @@ const DEFAULTS = {
   memtableSize: 4 * 1024 * 1024,
   blockSize: 4096,
   bloomBitsPerKey: 10,
-  blockCacheSize: 64 * 1024 * 1024,
+  // Blocks read from the page cache cost a pread, a CRC and fresh memory each (measured ~25 µs per miss
+  // against ~5 µs for a whole cached get): the default holds the blocks of about 2M small records (1M
+  // 16-byte keys with 100-byte values take 128 MiB of blocks). Memory is taken as blocks are read, not
+  // up front.
+  blockCacheSize: 256 * 1024 * 1024,
   createIfMissing: true,
   stallImmutables: 2,
   // RocksDB's default is 4; with small memtables that keeps three big runs, and then every flush is merged
