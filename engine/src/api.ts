@@ -136,6 +136,11 @@ export interface Db {
   readonly lastSequence: number;
   /** Resolves once every write up to `sequence` (default: all applied so far) is durable. */
   durable(sequence?: number): Promise<void>;
+  /** Sequence number of the last write durable per policy (synced under `always`, handed to the OS else). */
+  readonly durableSequence: number;
+  /** Hands the writes applied so far to the WAL now rather than at the end of the current task (under
+   *  `always`: starts their sync unless one is in flight). Failures surface through `durable()`. */
+  commitNow(): void;
   /** A promise to await before writing when flushes or compactions have fallen behind; undefined if none.
    *  (put, del and write await it themselves.) */
   writeStall(): Promise<void> | undefined;

@@ -3,13 +3,14 @@
 // Commands run in order, synchronously one after another, so each is atomic (as on Redis's single thread); a
 // handler that returns a promise pauses this connection only. Replies are taken per batch (everything decoded
 // from one read, or up to a pause) and released to the socket only once the engine has made durable every
-// write applied so far (`durable(lastSequence)`): nobody sees a write that a crash could take back, and the
-// batches of many clients share one group commit. Batches wait in order, so replies stay in order.
+// write applied so far (`lastSequence`): nobody sees a write that a crash could take back, and the batches of
+// many clients share one group commit. Batches wait in order, so replies stay in order.
 //
-// The common case costs no promise: a batch that reveals no write beyond the highest sequence the server
-// already knows durable (reads, once the writes before them are), with no batch waiting before it, is released
-// as it is. Otherwise the connection holds one durable() promise at a time, for its oldest waiting batch.
-// Released replies are written once per turn of the event loop (write-scheduler.ts).
+// Replies are written once per turn of the event loop (write-scheduler.ts), after the server has handed the
+// turn's writes to the WAL. A batch that reveals no write beyond the engine's durable sequence, with no batch
+// waiting before it, is released at once; the others are released by that round if the hand-over made them
+// durable (`everysec`, `no`), else when their sync ends: the connection then holds one durable() promise at a
+// time, for its oldest waiting batch.
 
 import type { Socket } from 'node:net';
 import type { Db } from '@strata/engine';
@@ -84,6 +85,7 @@ export class Connection implements Client, PendingWriter {
   private heldBytes = 0;
   /** Batches released, to be written at the end of this turn of the event loop. */
   private outgoing: Buffer[] = [];
+  /** This connection is in the write scheduler's next round (for outgoing or waiting batches). */
   private writeScheduled = false;
   /** The sequence a durable() promise is out for, 0 if none. */
   private awaitedSequence = 0;
@@ -355,8 +357,8 @@ export class Connection implements Client, PendingWriter {
     return undefined;
   }
 
-  /** End of a batch: its replies go out now if every write applied so far is known durable and no batch
-   *  waits before them; otherwise they wait, in order, for the group commit that makes those writes durable. */
+  /** End of a batch: its replies go out now if every write applied so far is durable and no batch waits
+   *  before them; otherwise they wait, in order, for the group commit that makes those writes durable. */
   private flush(): void {
     let bytes = this.reply.take();
     if (this.held.length > 0) {
@@ -366,7 +368,7 @@ export class Connection implements Client, PendingWriter {
     }
     if (bytes.length === 0 || this.closed || this.durabilityFailed) return;
     const sequence = this.engine.lastSequence;
-    if (this.waiting.length === 0 && sequence <= this.server.durableSequence) {
+    if (this.waiting.length === 0 && sequence <= this.engine.durableSequence) {
       this.release(bytes);
       return;
     }
@@ -374,47 +376,59 @@ export class Connection implements Client, PendingWriter {
     this.waitingSequences.push(sequence);
     this.heldBytes += bytes.length;
     this.updateReading();
-    if (this.awaitedSequence === 0) this.awaitDurable();
+    this.scheduleWrite(); // the round hands the writes to the WAL first, then releases what is durable
   }
 
-  /** Waits for the oldest waiting batch's writes (one promise per connection at a time). */
-  private awaitDurable(): void {
-    this.awaitedSequence = this.waitingSequences[0]!;
-    this.engine.durable(this.awaitedSequence).then(this.onDurable, this.onDurabilityFailure);
-  }
-
-  /** Releases every waiting batch now known durable. */
-  private readonly onDurable = (): void => {
-    const server = this.server;
-    if (this.awaitedSequence > server.durableSequence) server.durableSequence = this.awaitedSequence;
-    this.awaitedSequence = 0;
-    if (this.durabilityFailed || this.closed) return;
+  /** Moves the waiting batches now durable to `outgoing`, in order; one durable() promise waits for the
+   *  oldest of the others. */
+  private releaseDurable(): void {
+    const durable = this.engine.durableSequence;
     const sequences = this.waitingSequences;
     let n = 0;
-    while (n < sequences.length && sequences[n]! <= server.durableSequence) n++;
-    for (let i = 0; i < n; i++) {
-      this.heldBytes -= this.waiting[i]!.length;
-      this.release(this.waiting[i]!);
+    while (n < sequences.length && sequences[n]! <= durable) n++;
+    if (n > 0) {
+      for (let i = 0; i < n; i++) {
+        this.heldBytes -= this.waiting[i]!.length;
+        this.outgoing.push(this.waiting[i]!);
+      }
+      this.waiting.splice(0, n);
+      sequences.splice(0, n);
+      this.updateReading();
     }
-    this.waiting.splice(0, n);
-    sequences.splice(0, n);
-    if (this.waiting.length > 0) this.awaitDurable();
-    this.updateReading();
-    if (!this.running && !this.outputBlocked()) this.run();
+    if (this.waiting.length > 0 && this.awaitedSequence === 0) {
+      this.awaitedSequence = sequences[0]!;
+      this.engine.durable(this.awaitedSequence).then(this.onDurable, this.onDurabilityFailure);
+    }
+  }
+
+  /** The awaited sync ended: the next write round releases what it made durable. */
+  private readonly onDurable = (): void => {
+    this.awaitedSequence = 0;
+    if (this.durabilityFailed || this.closed) return;
+    this.scheduleWrite();
   };
 
   /** Queues a batch for the write at the end of this turn of the event loop. */
   private release(bytes: Buffer): void {
     this.outgoing.push(bytes);
+    this.scheduleWrite();
+  }
+
+  private scheduleWrite(): void {
     if (!this.writeScheduled) {
       this.writeScheduled = true;
       this.server.writes.schedule(this);
     }
   }
 
-  /** Writes the released batches, several in one system call. */
+  /** Writes the released batches, and the waiting ones now durable, several in one system call. */
   writePending(): void {
     this.writeScheduled = false;
+    if (this.waiting.length > 0 && !this.closed && !this.durabilityFailed) {
+      this.releaseDurable();
+      // A drain stopped by held bytes goes on (its replies join a later round).
+      if (!this.running && !this.outputBlocked() && this.head < this.queue.length) this.run();
+    }
     const batches = this.outgoing;
     if (batches.length === 0) return;
     this.outgoing = [];

@@ -37,9 +37,6 @@ export interface ServerRuntime extends ServerContext {
   readonly port: number;
   /** Unix ms of the start. */
   readonly startedAt: number;
-  /** The highest engine sequence known durable (an engine.durable() promise resolved for it): a batch of
-   *  replies that reveals no later write can be sent without waiting. Connections raise it. */
-  durableSequence: number;
   /** Writes released replies once per turn of the event loop. */
   readonly writes: WriteScheduler;
   /** Unix seconds of the last successful SAVE (LASTSAVE); the start time before any. */
@@ -75,8 +72,7 @@ export class Server implements ServerRuntime {
   readonly log: Log;
   readonly startedAt = Date.now();
   lastSave = Math.floor(Date.now() / 1000);
-  durableSequence = 0;
-  readonly writes = new WriteScheduler();
+  readonly writes: WriteScheduler;
   port = 0;
   /** Resolves with the process exit code once the server has shut down. */
   readonly closed: Promise<number>;
@@ -94,6 +90,7 @@ export class Server implements ServerRuntime {
     this.engine = engine;
     this.keyspace = keyspace;
     this.log = log;
+    this.writes = new WriteScheduler(() => engine.commitNow());
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
   }
 

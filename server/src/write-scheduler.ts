@@ -5,7 +5,8 @@
 // than one write per reply as soon as it is ready.
 
 export interface PendingWriter {
-  /** Writes what the writer has pending; called once per schedule(). */
+  /** Writes what the writer has pending (replies held for durability included once durable); called once
+   *  per schedule(). */
   writePending(): void;
 }
 
@@ -13,6 +14,11 @@ export class WriteScheduler {
   private pending: PendingWriter[] = [];
   private spare: PendingWriter[] = [];
   private scheduled = false;
+
+  /** `beforeWrites` runs first in each round, as Redis's beforeSleep writes the AOF before the replies: the
+   *  server hands this turn's writes to the WAL there, so their sync starts before replies are written and,
+   *  under `everysec`, the replies that waited for them go out in this same round. */
+  constructor(private readonly beforeWrites: () => void = () => {}) {}
 
   /** Calls `writer.writePending()` after this turn's I/O; the caller schedules itself at most once per turn. */
   schedule(writer: PendingWriter): void {
@@ -25,6 +31,7 @@ export class WriteScheduler {
 
   private readonly run = (): void => {
     this.scheduled = false;
+    this.beforeWrites();
     const writers = this.pending;
     this.pending = this.spare;
     for (const writer of writers) writer.writePending();

@@ -1,6 +1,11 @@
 // Appends write batches to the current WAL file with group commit: every record added while the event loop
 // runs the current task goes out in one append (write system call) and, under `fsync: always`, one
-// fdatasync; records added while a sync is in flight form the next group. One promise serves each group.
+// fdatasync. One promise serves each group. Sync rounds overlap: a group committed while a round is in flight
+// starts its own at once (up to MAX_ROUNDS_IN_FLIGHT; beyond, records wait for a round to end), because the
+// disk serves concurrent flushes side by side (measured on ext4 over virtio: 2 in flight complete about twice
+// as many syncs a second as 1, at the same latency), so a record waits about one sync instead of up to two.
+// Rounds settle in the order they started: one that ends early waits for the earlier ones, for a failed
+// sync may report its error to one caller only (Linux) and a later success must not cover that loss.
 //
 // When the log moves to a new file, the new file gets no byte before the old one is synced, whatever the
 // policy: so after any crash only the newest WAL can have a torn tail, and damage in an older one is
@@ -16,6 +21,15 @@ interface Group {
   promise: Promise<void>;
   resolve: () => void;
   reject: (error: Error) => void;
+}
+
+/** A sync round in flight: it makes durable every record up to `upTo`. */
+interface Round {
+  upTo: number;
+  /** Settled when the records up to `upTo` are durable (created only if someone waits on it). */
+  group: Group | undefined;
+  /** Its sync ended well; it settles once every earlier round has. */
+  done: boolean;
 }
 
 function newGroup(): Group {
@@ -34,6 +48,8 @@ const INITIAL_BUFFER = 64 * 1024;
 const MAX_KEPT_BUFFER = 4 * 1024 * 1024;
 const EVERYSEC_MS = 1000;
 const YIELD_EVERY_MS = 1;
+/** Sync rounds of the log at once (libuv's pool has 4 threads; table flushes need one too). */
+const MAX_ROUNDS_IN_FLIGHT = 2;
 
 /** Any failure of the log as the error the database reports from then on. */
 function walError(error: unknown): StrataError {
@@ -50,10 +66,8 @@ export class WalWriter {
   private pendingLength = 0;
   /** Shared by the records in `pending` (or handed to the OS but not yet in a sync round). */
   private pendingGroup: Group | undefined;
-  /** Shared by the records of the sync round in flight (created only if someone waits on it). */
-  private syncingGroup: Group | undefined;
-  private syncingUpTo = 0;
-  private syncing = false;
+  /** Sync rounds in flight, oldest first. */
+  private rounds: Round[] = [];
   private scheduled = false;
   private lastAdded: number;
   private written: number;
@@ -117,11 +131,21 @@ export class WalWriter {
     // Nothing beyond what was added can be waited for (it may never come).
     if (sequence <= this.durableSequence || this.durableSequence === this.lastAdded) return RESOLVED;
     if (this.failure) return Promise.reject(this.failure);
-    if (this.syncing && sequence <= this.syncingUpTo) {
-      this.syncingGroup ??= newGroup();
-      return this.syncingGroup.promise;
+    for (const round of this.rounds) {
+      if (sequence <= round.upTo) {
+        round.group ??= newGroup();
+        return round.group.promise;
+      }
     }
     return this.pendingPromise();
+  }
+
+  /** Commits the records added so far now instead of when the scheduled commit runs: handed to the OS
+   *  (durable at once under `everysec` and `no`), and under `always` their sync round started unless one is
+   *  in flight (they then go out with the next). A caller that ends its turn of the event loop by writing
+   *  replies (the server) calls this first, so the sync starts before the replies are written. */
+  commitNow(): void {
+    if (this.scheduled && !this.closed) this.commit();
   }
 
   /** False while the previous file awaits its sync: only one switch at a time. */
@@ -142,7 +166,7 @@ export class WalWriter {
     this.retiring = this.file;
     this.file = file;
     this.dirDirty = true;
-    if (!this.syncing) this.startSync(false); // else the round in flight starts the next when it ends
+    if (this.rounds.length === 0) this.startSync(false); // else the last round in flight starts it as it ends
   }
 
   /** Writes and syncs everything (whatever the policy) and closes the files. */
@@ -168,7 +192,7 @@ export class WalWriter {
   }
 
   private async whenIdle(): Promise<void> {
-    while (this.syncing) await this.nextIdle();
+    while (this.rounds.length > 0) await this.nextIdle();
   }
 
   private nextIdle(): Promise<void> {
@@ -199,12 +223,12 @@ export class WalWriter {
     if (this.closed) return;
     if (this.retiring !== undefined) {
       // The new file takes no byte before the old one is durable; the round that syncs it re-runs us.
-      if (!this.syncing && this.failure === undefined) this.startSync(false);
+      if (this.rounds.length === 0 && this.failure === undefined) this.startSync(false);
       return;
     }
     if (this.policy === 'always') {
-      // While a round is in flight, records wait in `pending`: the round re-runs us when it ends.
-      if (this.syncing || this.pendingGroup === undefined) return;
+      // With the most rounds in flight, records wait in `pending`: a round re-runs us when it ends.
+      if (this.rounds.length >= MAX_ROUNDS_IN_FLIGHT || this.pendingGroup === undefined) return;
       if (this.writePending()) this.startSync(true);
       return;
     }
@@ -231,19 +255,19 @@ export class WalWriter {
   }
 
   private syncInBackground(): void {
-    if (this.failure || this.syncing) return;
+    if (this.failure || this.rounds.length > 0) return;
     if (this.synced < this.written || this.retiring !== undefined || this.dirDirty) this.startSync(false);
   }
 
   /** One round: fdatasync the current file, the retiring one, and the directory if it changed.
    *  `takePending`: the pending group's records have all been written and this round settles them. */
   private startSync(takePending: boolean): void {
-    this.syncing = true;
-    this.syncingUpTo = this.written;
+    const round: Round = { upTo: this.written, group: undefined, done: false };
     if (takePending) {
-      this.syncingGroup = this.pendingGroup;
+      round.group = this.pendingGroup;
       this.pendingGroup = undefined;
     }
+    this.rounds.push(round);
     const old = this.retiring;
     const work: Promise<void>[] = [this.file.sync()];
     if (old !== undefined) work.push(old.sync());
@@ -258,32 +282,40 @@ export class WalWriter {
           this.retiring = undefined;
         }
         this.syncs++;
-        this.synced = Math.max(this.synced, this.syncingUpTo);
-        this.syncing = false;
-        const group = this.syncingGroup;
-        this.syncingGroup = undefined;
-        group?.resolve();
-        if (this.pendingGroup !== undefined || this.retiring !== undefined) this.commit();
+        round.done = true;
+        const rounds = this.rounds;
+        if (this.failure !== undefined) {
+          rounds.splice(rounds.indexOf(round), 1); // its waiters were failed with the log
+        } else {
+          while (rounds.length > 0 && rounds[0]!.done) {
+            const settled = rounds.shift()!;
+            if (settled.upTo > this.synced) this.synced = settled.upTo;
+            settled.group?.resolve();
+          }
+        }
+        if (this.failure === undefined && (this.pendingGroup !== undefined || this.retiring !== undefined)) this.commit();
         this.wakeIdle();
       },
       (error: unknown) => {
-        this.syncing = false;
-        this.fail(error);
+        this.rounds.splice(this.rounds.indexOf(round), 1);
+        this.fail(error, round.group);
       },
     );
   }
 
-  private fail(error: unknown): void {
+  /** `failed`: the group of a round that has just left `rounds` because it failed. */
+  private fail(error: unknown, failed?: Group): void {
     if (this.failure === undefined) {
       this.failure = walError(error);
       this.onError(this.failure);
     }
-    for (const group of [this.syncingGroup, this.pendingGroup]) {
+    for (const group of [failed, this.pendingGroup, ...this.rounds.map((round) => round.group)]) {
       if (group === undefined) continue;
       group.promise.catch(noop); // waiters see the rejection; nobody waiting is not a crash
       group.reject(this.failure);
     }
-    this.syncingGroup = this.pendingGroup = undefined;
+    this.pendingGroup = undefined;
+    for (const round of this.rounds) round.group = undefined;
     this.wakeIdle();
   }
 
