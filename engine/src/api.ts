@@ -138,8 +138,10 @@ export interface Db {
   durable(sequence?: number): Promise<void>;
   /** Sequence number of the last write durable per policy (synced under `always`, handed to the OS else). */
   readonly durableSequence: number;
-  /** Hands the writes applied so far to the WAL now rather than at the end of the current task (under
-   *  `always`: starts their sync unless one is in flight). Failures surface through `durable()`. */
+  /** Hands the writes applied so far to the WAL now (under `always`: starts their sync unless two rounds
+   *  are in flight). Failures surface through `durable()`. For a caller that calls it at the end of every
+   *  turn of the event loop: from the first call, writes are otherwise committed at the end of the turn
+   *  instead of the end of the current task, so a turn's writes share one append. */
   commitNow(): void;
   /** A promise to await before writing when flushes or compactions have fallen behind; undefined if none.
    *  (put, del and write await it themselves.) */

@@ -80,6 +80,8 @@ export class WalWriter {
   private closed = false;
   /** When a commit last waited for a turn of the event loop. */
   private lastTurn = 0;
+  /** A caller commits at the end of each turn (commitNow): scheduled commits wait for the turn's end too. */
+  private driven = false;
   private idleWaiters: (() => void)[] = [];
   private readonly timer: NodeJS.Timeout | undefined;
   syncs = 0;
@@ -141,10 +143,13 @@ export class WalWriter {
   }
 
   /** Commits the records added so far now instead of when the scheduled commit runs: handed to the OS
-   *  (durable at once under `everysec` and `no`), and under `always` their sync round started unless one is
-   *  in flight (they then go out with the next). A caller that ends its turn of the event loop by writing
-   *  replies (the server) calls this first, so the sync starts before the replies are written. */
+   *  (durable at once under `everysec` and `no`), and under `always` their sync round started unless two
+   *  are in flight (they then go with the next). A caller that ends each turn of the event loop by writing
+   *  replies (the server) calls this first, so the sync starts before the replies are written; from its
+   *  first call, scheduled commits wait for the end of the turn (setImmediate) instead of running at the
+   *  end of the current task, so all of a turn's writes share one append. */
   commitNow(): void {
+    this.driven = true;
     if (this.scheduled && !this.closed) this.commit();
   }
 
@@ -208,7 +213,7 @@ export class WalWriter {
       // loop would then never let the event loop turn (flushes, timers, I/O would starve): once a
       // millisecond, the commit waits for the next turn instead.
       const now = performance.now();
-      if (now - this.lastTurn < YIELD_EVERY_MS) {
+      if (!this.driven && now - this.lastTurn < YIELD_EVERY_MS) {
         queueMicrotask(this.commit);
       } else {
         this.lastTurn = now;
