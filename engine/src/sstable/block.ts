@@ -111,6 +111,8 @@ export class BlockIterator {
   private nextOffset = 0;
   private keyBuf = Buffer.allocUnsafe(64);
   private keyLength = 0;
+  /** Bytes the current key shares with the one before it. */
+  private shared = 0;
   private valueStart = 0;
   private valueEnd = 0;
   private keyView: Buffer | undefined;
@@ -212,12 +214,25 @@ export class BlockIterator {
     }
     this.keyLength = 0;
     this.decode(block.restart(lo));
-    while (this.compareTo(key, sequence) < 0) {
+    // Walk forward, comparing each key from where it first differs from the target: `matched` bytes of
+    // the current key equal the target's, and the next key keeps them as far as it shares bytes with
+    // this one (so keys that share long prefixes are not compared from their first byte every time).
+    const targetLength = key.length;
+    let matched = 0;
+    for (;;) {
+      const keyBuf = this.keyBuf; // decode() may grow it
+      const length = this.keyLength;
+      const n = length < targetLength ? length : targetLength;
+      while (matched < n && keyBuf[matched] === key[matched]) matched++;
+      let c = matched < n ? keyBuf[matched]! - key[matched]! : length - targetLength;
+      if (c === 0) c = this.sequence > sequence ? -1 : this.sequence < sequence ? 1 : 0;
+      if (c >= 0) return;
       if (this.nextOffset >= this.limit) {
         this.valid = false;
         return;
       }
       this.decode(this.nextOffset);
+      if (this.shared < matched) matched = this.shared;
     }
   }
 
@@ -274,15 +289,28 @@ export class BlockIterator {
     const r = this.reader;
     const limit = this.limit;
     const data = this.data;
-    r.pos = offset;
-    const shared = r.varint(limit);
-    const unshared = r.varint(limit);
-    const valueLength = r.varint(limit);
-    let pos = r.pos;
+    let shared: number;
+    let unshared: number;
+    let valueLength: number;
+    let pos: number;
+    if (offset + 3 <= limit && (data[offset]! | data[offset + 1]! | data[offset + 2]!) < 0x80) {
+      // Three one-byte varints: the common header, read without the general decoder.
+      shared = data[offset]!;
+      unshared = data[offset + 1]!;
+      valueLength = data[offset + 2]!;
+      pos = offset + 3;
+    } else {
+      r.pos = offset;
+      shared = r.varint(limit);
+      unshared = r.varint(limit);
+      valueLength = r.varint(limit);
+      pos = r.pos;
+    }
     if (shared < 0 || unshared < 0 || valueLength < 0 || shared > this.keyLength || pos + unshared > limit) {
       this.corrupt(offset, 'bad entry header');
     }
     const keyLength = shared + unshared;
+    this.shared = shared;
     if (keyLength > this.keyBuf.length) {
       const grown = Buffer.allocUnsafe(keyLength * 2);
       this.keyBuf.copy(grown, 0, 0, shared);
