@@ -33,6 +33,13 @@ export interface EngineOptions {
   dir: string;
 }
 
+/** Gets per event-loop turn in the read phases (see PhaseSpec.yieldEvery), and puts per turn of the
+ *  readwhilewriting writer. */
+const READ_TURN = 64;
+
+/** readwhilewriting's gets, by whether a compaction was running (stores that report it). */
+const WHILE_WRITING_KINDS = ['get, compaction running', 'get, no compaction'] as const;
+
 /** Big enough that the whole replay set stays in the WAL, never flushed to a table before the kill. */
 const replayMemtable = (records: number): number => Math.max(1 << 30, records * 256);
 
@@ -98,18 +105,44 @@ async function fillrandom(c: Context): Promise<void> {
       const get = async (): Promise<void> => {
         if ((await store.get(benchKey(reads.nextInt(o.records)))) !== undefined) found++;
       };
-      const read = await runPhase({ name: 'readrandom', operations: o.records, concurrency: 1, step: get }, label(c, 'readrandom'));
+      const read = await runPhase({ name: 'readrandom', operations: o.records, concurrency: 1, yieldEvery: READ_TURN, step: get }, label(c, 'readrandom'));
       c.record({ ...read, extra: { ...read.extra, found } });
 
       found = 0;
       let writing = true;
       let writes = 0;
       const writesPrng = new Prng(o.seed + 4);
+      // The writer puts READ_TURN keys (awaiting them together), then gives the loop a turn, as the reader
+      // does with its gets: the two share the one thread about evenly, as db_bench's two threads share
+      // the machine.
       const writer = (async () => {
-        for (; writing; writes++) await store.put(benchKey(writesPrng.nextInt(o.records)), c.values.value(writes));
+        const batch: Promise<void>[] = [];
+        while (writing) {
+          for (let j = 0; j < READ_TURN; j++, writes++) batch.push(store.put(benchKey(writesPrng.nextInt(o.records)), c.values.value(writes)));
+          await Promise.all(batch);
+          batch.length = 0;
+          await new Promise((resolve) => setImmediate(resolve));
+        }
       })();
       const before = store.facts?.();
-      const mixed = await runPhase({ name: 'readwhilewriting', operations: o.records, concurrency: 1, step: get }, label(c, 'readwhilewriting'));
+      // Whether a compaction runs, sampled every 256 gets (a job lasts far longer), so that the gets made
+      // while one runs get their own latency figures: the P99 "while a compaction runs" of issue 4.
+      const facts = store.facts;
+      let compacting = false;
+      let sampled = 0;
+      const compactionKnown = facts !== undefined && typeof before?.['compaction.running'] === 'number';
+      const getTagged = async (): Promise<number> => {
+        if ((sampled++ & 255) === 0) compacting = (facts!()['compaction.running'] as number) > 0;
+        const during = compacting;
+        await get();
+        return during ? 0 : 1;
+      };
+      const mixed = await runPhase(
+        compactionKnown
+          ? { name: 'readwhilewriting', operations: o.records, concurrency: 1, yieldEvery: READ_TURN, kinds: WHILE_WRITING_KINDS, step: getTagged }
+          : { name: 'readwhilewriting', operations: o.records, concurrency: 1, yieldEvery: READ_TURN, step: get },
+        label(c, 'readwhilewriting'),
+      );
       writing = false;
       await writer;
       const after = store.facts?.() ?? {};
@@ -119,7 +152,16 @@ async function fillrandom(c: Context): Promise<void> {
         const was = before?.[k];
         if (typeof v === 'number' && typeof was === 'number' && v !== was) delta[`Δ${k}`] = v - was;
       }
-      c.record({ ...mixed, extra: { ...mixed.extra, found, backgroundWrites: writes }, ...(before ? { storeStats: delta } : {}) });
+      const extra: PhaseResult['extra'] = { ...mixed.extra, found, backgroundWrites: writes };
+      if (compactionKnown) {
+        const during = mixed.latencyByOp?.[WHILE_WRITING_KINDS[0]];
+        const idle = mixed.latencyByOp?.[WHILE_WRITING_KINDS[1]];
+        extra.getsWhileCompacting = during?.count ?? 0;
+        if (during) extra.p99WhileCompactingUs = during.p99Us;
+        if (idle) extra.p99NoCompactionUs = idle.p99Us;
+      }
+      extra.backgroundWritesPerSec = Math.round(writes / mixed.seconds);
+      c.record({ ...mixed, extra, ...(before ? { storeStats: delta } : {}) });
     });
   });
 }

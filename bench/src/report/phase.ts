@@ -13,7 +13,14 @@ export interface PhaseSpec {
   kinds?: readonly string[];
   /** Perform operation `i`; resolve to the index of its kind in `kinds`. */
   step(i: number): Promise<number | void>;
+  /** Give the event loop a turn (setImmediate, not timed) after this many operations of a caller. An
+   *  operation that resolves without I/O (a get served from memory) never lets the loop turn, so a
+   *  store's background work (group commits, flush slices, compaction installs) and any concurrent
+   *  writer would wait for the whole phase; a server's socket reads let it turn between requests. */
+  yieldEvery?: number;
 }
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export async function runPhase(spec: PhaseSpec, label: string): Promise<PhaseResult> {
   const overall = new LatencyRecorder();
@@ -24,8 +31,15 @@ export async function runPhase(spec: PhaseSpec, label: string): Promise<PhaseRes
   // every 20 ms (reading it is a system call that costs as much as hundreds of fast operations).
   let peakRss = process.memoryUsage.rss();
   let rssSampled = performance.now();
+  const yieldEvery = spec.yieldEvery ?? 0;
   const caller = async (): Promise<void> => {
+    let sinceYield = 0;
     while (next < spec.operations) {
+      if (yieldEvery > 0 && ++sinceYield >= yieldEvery) {
+        sinceYield = 0;
+        await nextTurn();
+        if (next >= spec.operations) break;
+      }
       const i = next++;
       const t0 = performance.now();
       let kind: number | void;
