@@ -8,14 +8,15 @@ import { connect } from 'node:net';
 import { MemoryFileSystem, type OpenOptions } from '@strata/engine';
 import { Server, defaultConfig } from '@strata/server';
 import { RespClient, encodeCommand } from './support/resp-client.js';
+import { GatedFileSystem } from '../helpers/gated-fs.js';
 
 const servers: Server[] = [];
 after(async () => {
   await Promise.all(servers.map((s) => s.shutdown()));
 });
 
-async function startInProcess(engineOptions: OpenOptions): Promise<Server> {
-  const config = { ...defaultConfig(), port: 0, dir: '/db', appendfsync: 'always' as const };
+async function startInProcess(engineOptions: OpenOptions, appendfsync: 'always' | 'everysec' = 'always'): Promise<Server> {
+  const config = { ...defaultConfig(), port: 0, dir: '/db', appendfsync };
   const server = await Server.start(config, () => {}, engineOptions);
   servers.push(server);
   return server;
@@ -53,6 +54,44 @@ describe('WAL failure', () => {
     // Another client reading afterwards is not shown the lost write either.
     const reader = await sendUntilClosed(server.port, [['get', 'lost']]);
     assert.ok(!reader.includes('$1\r\n2\r\n'), `the lost write was revealed: ${JSON.stringify(reader)}`);
+  });
+});
+
+describe('group commit', () => {
+  test('appendfsync always: no reply that depends on a write (its OK, another client\'s GET) before its sync ends', async () => {
+    const fs = new GatedFileSystem();
+    const server = await startInProcess({ fs });
+    const writer = await RespClient.connect(server.port);
+    const reader = await RespClient.connect(server.port);
+    assert.equal(await writer.call('set', 'g', 'old'), 'OK');
+    fs.gating = true;
+
+    const replies: string[] = [];
+    const set = writer.call('set', 'g', 'new').then((r) => replies.push(`set ${r}`));
+    await fs.heldCount(1);
+    const get = reader.call('get', 'g').then((r) => replies.push(`get ${r}`));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.deepEqual(replies, [], 'a reply went out before the sync of the write it depends on');
+
+    fs.gating = false;
+    fs.take().release();
+    await Promise.all([set, get]);
+    assert.deepEqual(replies.sort(), ['get new', 'set OK']);
+    await Promise.all([writer.close(), reader.close()]);
+  });
+
+  test('appendfsync everysec: writes are answered without waiting for any sync', async () => {
+    const fs = new GatedFileSystem();
+    const server = await startInProcess({ fs }, 'everysec');
+    fs.gating = true;
+    const client = await RespClient.connect(server.port);
+    assert.deepEqual(await client.pipeline([['set', 'e', '1'], ['incr', 'e'], ['get', 'e']]), ['OK', 2, '2']);
+    assert.equal(await client.call('set', 'e', '3'), 'OK');
+    assert.equal(fs.held.length, 0, 'a sync was waited for');
+    assert.equal(server.engine.durableSequence, server.engine.lastSequence);
+    fs.gating = false; // the background sync and the shutdown's go through
+    for (const held of fs.held.splice(0)) held.release();
+    await client.close();
   });
 });
 

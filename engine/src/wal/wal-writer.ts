@@ -302,19 +302,21 @@ export class WalWriter {
         this.wakeIdle();
       },
       (error: unknown) => {
-        this.rounds.splice(this.rounds.indexOf(round), 1);
-        this.fail(error, round.group);
+        // Later rounds already ended will never settle: they leave with this one (the others as they end).
+        const leaving = this.rounds.filter((other) => other === round || other.done);
+        this.rounds = this.rounds.filter((other) => !leaving.includes(other));
+        this.fail(error, leaving);
       },
     );
   }
 
-  /** `failed`: the group of a round that has just left `rounds` because it failed. */
-  private fail(error: unknown, failed?: Group): void {
+  /** `left`: rounds that have just left `rounds` because of this failure. */
+  private fail(error: unknown, left: readonly Round[] = []): void {
     if (this.failure === undefined) {
       this.failure = walError(error);
       this.onError(this.failure);
     }
-    for (const group of [failed, this.pendingGroup, ...this.rounds.map((round) => round.group)]) {
+    for (const group of [this.pendingGroup, ...[...left, ...this.rounds].map((round) => round.group)]) {
       if (group === undefined) continue;
       group.promise.catch(noop); // waiters see the rejection; nobody waiting is not a crash
       group.reject(this.failure);
