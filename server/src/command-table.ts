@@ -118,18 +118,30 @@ export function createCommandTable(): CommandTable {
   ]);
 }
 
-function quote(arg: Buffer, limit: number): string {
-  return arg.toString('utf8', 0, Math.min(arg.length, limit));
+/** At most `limit` bytes of `arg`, ending at its first NUL byte as Redis's "%.*s" does. */
+function quoted(arg: Buffer, limit: number): Buffer {
+  const nul = arg.indexOf(0);
+  return arg.subarray(0, Math.min(nul < 0 ? arg.length : nul, limit));
 }
 
-/** Redis: "unknown command 'foo', with args beginning with: 'a' 'b' " (args quoted up to 128 chars in all). */
-function unknownCommand(argv: readonly Buffer[]): string {
-  let args = '';
-  for (let i = 1; i < argv.length && args.length < QUOTE_LIMIT; i++) {
-    args += `'${quote(argv[i]!, QUOTE_LIMIT - args.length)}' `;
-  }
-  return `ERR unknown command '${quote(argv[0]!, QUOTE_LIMIT)}', with args beginning with: ${args}`;
+function quote(arg: Buffer, limit: number): string {
+  return quoted(arg, limit).toString('utf8');
 }
+
+/** Redis: "unknown command 'foo', with args beginning with: 'a' 'b' " (args quoted up to 128 bytes in all). */
+function unknownCommand(argv: readonly Buffer[]): string {
+  const args: Buffer[] = [];
+  let size = 0;
+  for (let i = 1; i < argv.length && size < QUOTE_LIMIT; i++) {
+    const arg = quoted(argv[i]!, QUOTE_LIMIT - size);
+    args.push(QUOTE, arg, QUOTE_SPACE);
+    size += arg.length + 3;
+  }
+  return `ERR unknown command '${quote(argv[0]!, QUOTE_LIMIT)}', with args beginning with: ${Buffer.concat(args).toString('utf8')}`;
+}
+
+const QUOTE = Buffer.from("'");
+const QUOTE_SPACE = Buffer.from("' ");
 
 /** Gives a container command the HELP subcommand every Redis container has, listing its subcommands. */
 function withHelp(spec: CommandSpec): CommandSpec {

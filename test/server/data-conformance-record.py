@@ -1,12 +1,13 @@
 #!/usr/bin/python3
-# Records data-conformance.txt's expected replies from a real redis-server (run once by hand when cases change):
+# Records a case file's expected replies from a real redis-server (run once by hand when cases change):
 #   redis-server --port 6390 --save '' --appendonly no --daemonize yes
-#   /usr/bin/python3 test/server/data-conformance-record.py 6390
+#   /usr/bin/python3 test/server/data-conformance-record.py 6390                                 # data-conformance.txt
+#   /usr/bin/python3 test/server/data-conformance-record.py 6390 data-conformance-server.txt
 # Every "=>" line is rewritten with the exact bytes Redis replied; "~>" lines are kept and checked.
+# Each section runs on a fresh connection after FLUSHALL; "!new" opens another connection.
 import json, re, socket, sys, time
 from pathlib import Path
 
-FILE = Path(__file__).with_name('data-conformance.txt')
 
 def tokens(line):
     out, i = [], 0
@@ -55,7 +56,8 @@ class Conn:
         elif kind in b'%|':
             for _ in range(2 * int(n)): self.one()
 
-def main(port):
+def main(port, name):
+    FILE = Path(__file__).with_name(name)
     c = Conn(port)
     out, lines, i = [], FILE.read_text('latin1').split('\n'), 0
     while i < len(lines):
@@ -65,7 +67,9 @@ def main(port):
             continue
         out.append(line)
         if line.startswith('## '):
-            c.send([b'HELLO', b'2']); c.send([b'FLUSHALL']); c.send([b'SELECT', b'0'])
+            c = Conn(port); c.send([b'FLUSHALL'])
+        elif line == '!new':
+            c = Conn(port)
         elif line == '!resp3':
             c.send([b'HELLO', b'3'])
         elif line.startswith('!sleep '):
@@ -84,4 +88,4 @@ def main(port):
                 out.append('=> ' + json.dumps(reply))
     FILE.write_text('\n'.join(out), 'latin1')
 
-main(int(sys.argv[1]))
+main(int(sys.argv[1]), sys.argv[2] if len(sys.argv) > 2 else 'data-conformance.txt')

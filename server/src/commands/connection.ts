@@ -2,19 +2,18 @@
 
 import type { CommandContext, CommandFlag, CommandHandler, CommandSpec } from '../command.js';
 import type { Client } from '../connection.js';
-import type { ServerRuntime } from '../server.js';
+import { parseI64 } from '../types/numbers.js';
+import { keylessSpec, lower, requiresSubcommand, runtime } from './spec.js';
 
 /** The version HELLO and INFO report: Strata answers as the Redis it imitates. */
 export const REDIS_VERSION = '7.0.15';
 
 const WRONGPASS = 'WRONGPASS invalid username-password pair or user is disabled.';
 
-// Every ServerContext and ClientState the server creates is its ServerRuntime and Client (server.ts and
-// connection.ts); these commands need the wider view.
-const runtime = (ctx: CommandContext): ServerRuntime => ctx.server as ServerRuntime;
+// Every ClientState the server creates is its Client (connection.ts).
 const clientOf = (ctx: CommandContext): Client => ctx.client as Client;
 
-function spec(
+const spec = (
   name: string,
   arity: number,
   flags: readonly CommandFlag[],
@@ -22,18 +21,7 @@ function spec(
   summary: string,
   handler: CommandHandler,
   subcommands?: readonly CommandSpec[],
-): CommandSpec {
-  const s: CommandSpec = { name, arity, flags, firstKey: 0, lastKey: 0, step: 0, group: 'connection', since, summary, handler };
-  if (subcommands !== undefined) s.subcommands = subcommands;
-  return s;
-}
-
-/** The handler of a container (CLIENT, CONFIG, DEBUG) whose arity already demands a subcommand: the table
- *  resolves to a subcommand before running anything, so this only answers as Redis would if ever reached. */
-export const requiresSubcommand: CommandHandler = (ctx, argv) =>
-  ctx.reply.error(`ERR wrong number of arguments for '${argv[0]!.toString().toLowerCase()}' command`);
-
-const lower = (arg: Buffer): string => arg.toString('latin1').toLowerCase();
+): CommandSpec => keylessSpec('connection', name, arity, flags, since, summary, handler, subcommands);
 
 /** Redis accepts client names of printable non-space ASCII only. */
 function validName(name: Buffer): boolean {
@@ -84,11 +72,10 @@ const hello: CommandHandler = (ctx, argv) => {
   const { reply, client } = ctx;
   let protocol = client.protocol;
   if (argv.length >= 2) {
-    const text = argv[1]!.toString();
-    const version = /^-?\d{1,18}$/.test(text) ? Number(text) : NaN;
-    if (Number.isNaN(version)) return reply.error('ERR Protocol version is not an integer or out of range');
-    if (version < 2 || version > 3) return reply.error('NOPROTO unsupported protocol version');
-    protocol = version as 2 | 3;
+    const version = parseI64(argv[1]!);
+    if (version === undefined) return reply.error('ERR Protocol version is not an integer or out of range');
+    if (version < 2n || version > 3n) return reply.error('NOPROTO unsupported protocol version');
+    protocol = Number(version) as 2 | 3;
   }
   let credentials: [string, Buffer] | undefined;
   let name: Buffer | undefined;
@@ -163,13 +150,14 @@ const clientList: CommandHandler = (ctx, argv) => {
       if (!CLIENT_TYPES.includes(type)) return reply.error(`ERR Unknown client type '${argv[3]!.toString()}'`);
       if (type !== 'normal') clients = [];
     } else if (filter === 'id' && argv.length >= 4) {
-      const ids = new Set<number>();
+      // Any 64-bit integer is an ID to look for (0 and negative ones match nobody).
+      const ids = new Set<bigint>();
       for (const arg of argv.slice(3)) {
-        const id = Number(arg.toString());
-        if (!Number.isSafeInteger(id) || id <= 0) return reply.error('ERR Invalid client ID');
+        const id = parseI64(arg);
+        if (id === undefined) return reply.error('ERR Invalid client ID');
         ids.add(id);
       }
-      clients = clients.filter((c) => ids.has(c.id));
+      clients = clients.filter((c) => ids.has(BigInt(c.id)));
     } else {
       return reply.error('ERR syntax error');
     }
@@ -197,9 +185,9 @@ const clientKill: CommandHandler = (ctx, argv) => {
     const filter = lower(argv[i]!);
     const value = argv[i + 1]!.toString();
     if (filter === 'id') {
-      const id = /^-?\d+$/.test(value) ? Number(value) : NaN;
-      if (!(id > 0)) return reply.error('ERR client-id should be greater than 0');
-      victims = victims.filter((c) => c.id === id);
+      const id = parseI64(argv[i + 1]!);
+      if (id === undefined || id <= 0n) return reply.error('ERR client-id should be greater than 0');
+      victims = victims.filter((c) => BigInt(c.id) === id);
     } else if (filter === 'type') {
       const type = value.toLowerCase();
       if (!CLIENT_TYPES.includes(type)) return reply.error(`ERR Unknown client type '${value}'`);

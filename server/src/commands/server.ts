@@ -8,12 +8,10 @@ import type { Client } from '../connection.js';
 import type { ServerRuntime } from '../server.js';
 import { NO_SUCH_KEY } from '../types/errors.js';
 import { encodingName, refcount, serializedLength } from '../types/object-info.js';
-import { REDIS_VERSION, requiresSubcommand } from './connection.js';
+import { REDIS_VERSION } from './connection.js';
+import { keylessSpec, lower, requiresSubcommand, runtime } from './spec.js';
 
-// Every ServerContext the server creates is its ServerRuntime (server.ts).
-const runtime = (ctx: CommandContext): ServerRuntime => ctx.server as ServerRuntime;
-
-function spec(
+const spec = (
   name: string,
   arity: number,
   flags: readonly CommandFlag[],
@@ -21,13 +19,7 @@ function spec(
   summary: string,
   handler: CommandHandler,
   subcommands?: readonly CommandSpec[],
-): CommandSpec {
-  const s: CommandSpec = { name, arity, flags, firstKey: 0, lastKey: 0, step: 0, group: 'server', since, summary, handler };
-  if (subcommands !== undefined) s.subcommands = subcommands;
-  return s;
-}
-
-const lower = (arg: Buffer): string => arg.toString('latin1').toLowerCase();
+): CommandSpec => keylessSpec('server', name, arity, flags, since, summary, handler, subcommands);
 
 // ---- COMMAND
 
@@ -381,11 +373,16 @@ const bgsave: CommandHandler = (ctx, argv) => {
 /** SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]: every write is already in the WAL, so SAVE and NOSAVE both
  *  stop cleanly. Like Redis, a successful SHUTDOWN sends no reply: the connection closes. */
 const shutdown: CommandHandler = (ctx, argv) => {
-  for (const arg of argv.slice(1)) {
-    const option = lower(arg);
-    if (option === 'abort') return ctx.reply.error('ERR No shutdown in progress.');
-    if (!['nosave', 'save', 'now', 'force'].includes(option)) return ctx.reply.error('ERR syntax error');
+  const options = new Set(argv.slice(1).map(lower));
+  for (const option of options) {
+    if (!['nosave', 'save', 'now', 'force', 'abort'].includes(option)) return ctx.reply.error('ERR syntax error');
   }
+  // Redis rejects ABORT with any other option, and NOSAVE with SAVE, before looking at the state.
+  const abort = options.delete('abort');
+  if ((abort && options.size > 0) || (options.has('nosave') && options.has('save'))) {
+    return ctx.reply.error('ERR syntax error');
+  }
+  if (abort) return ctx.reply.error('ERR No shutdown in progress.');
   void runtime(ctx).shutdown();
 };
 
