@@ -44,14 +44,18 @@ const MAX_BINARY_EXPONENT = 16384;
 const MIN_BINARY_EXPONENT = -16445;
 
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(?:[eE]([+-]?\d+))?$/;
+/** strtold's hexadecimal floats: 0x1.8p3 = 12; the exponent is binary. */
+const HEXADECIMAL = /^[+-]?0[xX]([\da-fA-F]+\.?[\da-fA-F]*|\.[\da-fA-F]+)(?:[pP]([+-]?\d+))?$/;
 const INFINITY = /^[+-]?inf(inity)?$/i;
 
 /** Parses a float as Redis's string2ld (strtold) accepts it: 'infinite' for inf/infinity, undefined if the
- *  text is not a float or is out of long double range. Hexadecimal floats are not accepted. */
+ *  text is not a float or is out of long double range. */
 export function parseLongDouble(bytes: Uint8Array): LongDouble | 'infinite' | undefined {
   if (bytes.length === 0 || bytes.length > 5000) return undefined;
   const text = Buffer.from(bytes).toString('latin1');
   if (INFINITY.test(text)) return 'infinite';
+  const hex = HEXADECIMAL.exec(text);
+  if (hex !== null) return parseHexadecimal(text.startsWith('-'), hex[1]!, hex[2]);
   const m = DECIMAL.exec(text);
   if (m === null) return undefined;
   const body = m[1]!;
@@ -65,6 +69,17 @@ export function parseLongDouble(bytes: Uint8Array): LongDouble | 'infinite' | un
     exponent10 >= 0
       ? roundBinary(negative, digits * 10n ** BigInt(exponent10), 0)
       : divideBinary(negative, digits, 10n ** BigInt(-exponent10));
+  return inRange(value) ? value : undefined;
+}
+
+function parseHexadecimal(negative: boolean, body: string, binaryExponent: string | undefined): LongDouble | undefined {
+  const dot = body.indexOf('.');
+  const digits = dot < 0 ? body : body.slice(0, dot) + body.slice(dot + 1);
+  const exponent = Number(binaryExponent ?? '0') - (dot < 0 ? 0 : 4 * (body.length - dot - 1));
+  const magnitude = BigInt(`0x${digits}`);
+  // Beyond this the value is surely out of range (and the shift would be needlessly large).
+  if (magnitude !== 0n && Math.abs(exponent) > 4 * (MAX_BINARY_EXPONENT + 5000)) return undefined;
+  const value = roundBinary(negative, magnitude, exponent);
   return inRange(value) ? value : undefined;
 }
 
