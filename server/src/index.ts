@@ -9,3 +9,4 @@ export { defaultConfig, type ServerConfig } from './config.js';
 export { Server } from './server.js';
 export { createLog, type Log } from './log.js';
 export type { ClientState, CommandContext, CommandSpec, ServerContext } from './command.js';
+export { REDIS_COMMAND_DOCS } from './commands/redis-command-docs.js';

@@ -230,8 +230,10 @@ const clientReply: CommandHandler = (ctx, argv) => {
 };
 
 const CLIENT_FLAGS: readonly CommandFlag[] = ['noscript', 'loading', 'stale'];
-const clientSub = (name: string, arity: number, since: string, summary: string, handler: CommandHandler): CommandSpec =>
-  spec(`client|${name}`, arity, CLIENT_FLAGS, since, summary, handler);
+/** Redis flags the subcommands that see or change other clients 'admin' (so MONITOR does not show them). */
+const CLIENT_ADMIN_FLAGS: readonly CommandFlag[] = ['admin', ...CLIENT_FLAGS];
+const clientSub = (name: string, arity: number, since: string, summary: string, handler: CommandHandler, admin = false): CommandSpec =>
+  spec(`client|${name}`, arity, admin ? CLIENT_ADMIN_FLAGS : CLIENT_FLAGS, since, summary, handler);
 
 export const connectionCommands: CommandSpec[] = [
   spec('ping', -1, ['fast'], '1.0.0', 'Ping the server', ping),
@@ -244,10 +246,10 @@ export const connectionCommands: CommandSpec[] = [
     clientSub('id', 2, '5.0.0', 'Returns the client ID for the current connection', clientId),
     clientSub('setname', 3, '2.6.9', 'Set the current connection name', clientSetname),
     clientSub('getname', 2, '2.6.9', 'Get the current connection name', clientGetname),
-    clientSub('list', -2, '2.4.0', 'Get the list of client connections', clientList),
+    clientSub('list', -2, '2.4.0', 'Get the list of client connections', clientList, true),
     clientSub('info', 2, '6.2.0', 'Returns information about the current client connection.', clientInfo),
-    clientSub('kill', -3, '2.4.0', 'Kill open connections', clientKill),
-    clientSub('no-evict', 3, '7.0.0', 'Set client eviction mode for the current connection', clientNoEvict),
+    clientSub('kill', -3, '2.4.0', 'Kill open connections', clientKill, true),
+    clientSub('no-evict', 3, '7.0.0', 'Set client eviction mode for the current connection', clientNoEvict, true),
     clientSub('reply', 3, '3.2.0', 'Instruct the server whether to reply to commands', clientReply),
   ]),
 ];

@@ -2,6 +2,7 @@
 
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { cpuUsage, memoryUsage } from 'node:process';
+import type { ReplyWriter } from '@strata/protocol';
 import type { CommandContext, CommandFlag, CommandHandler, CommandSpec } from '../command.js';
 import { ConfigError, configGet, configSet, globMatch, rewriteConfigText } from '../config.js';
 import type { Client } from '../connection.js';
@@ -9,6 +10,7 @@ import type { ServerRuntime } from '../server.js';
 import { NO_SUCH_KEY } from '../types/errors.js';
 import { encodingName, refcount, serializedLength } from '../types/object-info.js';
 import { REDIS_VERSION } from './connection.js';
+import { REDIS_COMMAND_DOCS, type RecordedCommand, type RecordedReply } from './redis-command-docs.js';
 import { keylessSpec, lower, requiresSubcommand, runtime } from './spec.js';
 
 const spec = (
@@ -23,50 +25,76 @@ const spec = (
 
 // ---- COMMAND
 
-/** Redis's ACL categories, derived from the flags and group (Strata has no ACLs; clients only display them). */
+/** What Redis's COMMAND INFO and DOCS say of a command beyond its table row, as recorded from Redis 7.0.15.
+ *  A command missing from the recording (none is: a test checks) gets empty sets and its own summary. */
+function recorded(cmd: CommandSpec): RecordedCommand {
+  return (
+    REDIS_COMMAND_DOCS[cmd.name] ?? {
+      flags: { '~': cmd.flags.map((flag) => ({ '+': flag })) },
+      acl: { '~': [] },
+      tips: { '~': [] },
+      keySpecs: { '~': [] },
+      docs: { '%': [['summary', cmd.summary], ['since', cmd.since], ['group', cmd.group]] },
+    }
+  );
+}
+
+/** Writes a recorded reply tree; RESP2 gets maps and sets as arrays, as Redis sends them. */
+function writeRecorded(reply: ReplyWriter, value: RecordedReply): void {
+  if (typeof value === 'number') return reply.integer(value);
+  if (typeof value === 'string') return reply.bulk(value);
+  if ('+' in value) return reply.simple(value['+']);
+  if ('%' in value) {
+    reply.map(value['%'].length);
+    for (const [k, v] of value['%']) {
+      writeRecorded(reply, k);
+      writeRecorded(reply, v);
+    }
+    return;
+  }
+  const items = '~' in value ? value['~'] : value['*'];
+  if ('~' in value) reply.set(items.length);
+  else reply.array(items.length);
+  for (const item of items) writeRecorded(reply, item);
+}
+
+/** The command's ACL categories ('@read', ...): Strata has no ACLs, but clients display and filter by them. */
 function aclCategories(cmd: CommandSpec): string[] {
-  const cats: string[] = [];
-  if (cmd.flags.includes('write')) cats.push('@write');
-  if (cmd.flags.includes('readonly')) cats.push('@read');
-  if (['string', 'keyspace', 'connection'].includes(cmd.group)) cats.push(`@${cmd.group}`);
-  if (cmd.flags.includes('admin')) cats.push('@admin', '@dangerous');
-  cats.push(cmd.flags.includes('fast') ? '@fast' : '@slow');
-  return cats;
+  const { acl } = recorded(cmd);
+  return typeof acl === 'object' && '~' in acl ? acl['~'].map((c) => (c as { '+': string })['+']) : [];
 }
 
 /** One COMMAND INFO entry: name, arity, flags, first/last key, step, ACL categories, tips, key specs, subcommands. */
 function writeCommandInfo(ctx: CommandContext, cmd: CommandSpec): void {
   const { reply } = ctx;
+  // Name, arity and keys come from the table (they decide what runs); the rest is what Redis reports.
+  const { flags, acl, tips, keySpecs } = recorded(cmd);
   reply.array(10);
   reply.bulk(cmd.name);
   reply.integer(cmd.arity);
-  reply.set(cmd.flags.length);
-  for (const flag of cmd.flags) reply.simple(flag);
+  writeRecorded(reply, flags);
   reply.integer(cmd.firstKey);
   reply.integer(cmd.lastKey);
   reply.integer(cmd.step);
-  const cats = aclCategories(cmd);
-  reply.set(cats.length);
-  for (const cat of cats) reply.simple(cat);
-  reply.set(0); // tips
-  reply.set(0); // key specifications: the first/last/step triple above describes our keys
+  writeRecorded(reply, acl);
+  writeRecorded(reply, tips);
+  writeRecorded(reply, keySpecs);
   const subs = cmd.subcommands ?? [];
   reply.set(subs.length);
   for (const sub of subs) writeCommandInfo(ctx, sub);
 }
 
+/** One COMMAND DOCS entry: Redis's recorded docs, then the subcommands Strata has. */
 function writeCommandDocs(ctx: CommandContext, cmd: CommandSpec): void {
   const { reply } = ctx;
   const subs = cmd.subcommands ?? [];
-  reply.map(4 + (subs.length > 0 ? 1 : 0));
-  reply.bulk('summary');
-  reply.bulk(cmd.summary);
-  reply.bulk('since');
-  reply.bulk(cmd.since);
-  reply.bulk('group');
-  reply.bulk(cmd.group);
-  reply.bulk('complexity');
-  reply.bulk(cmd.complexity ?? (subs.length > 0 ? 'Depends on subcommand.' : 'O(1)'));
+  const { docs } = recorded(cmd);
+  const pairs = typeof docs === 'object' && '%' in docs ? docs['%'] : [];
+  reply.map(pairs.length + (subs.length > 0 ? 1 : 0));
+  for (const [k, v] of pairs) {
+    writeRecorded(reply, k);
+    writeRecorded(reply, v);
+  }
   if (subs.length > 0) {
     reply.bulk('subcommands');
     reply.map(subs.length);
