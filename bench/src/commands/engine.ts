@@ -150,7 +150,8 @@ async function fillrandom(c: Context): Promise<void> {
       const delta: Record<string, number> = {};
       for (const [k, v] of Object.entries(after)) {
         const was = before?.[k];
-        if (typeof v === 'number' && typeof was === 'number' && v !== was) delta[`Δ${k}`] = v - was;
+        // (A ratio's difference means nothing: amplification is in the phases before, and after.)
+        if (typeof v === 'number' && typeof was === 'number' && v !== was && !/Amplification$/.test(k)) delta[`Δ${k}`] = v - was;
       }
       const extra: PhaseResult['extra'] = { ...mixed.extra, found, backgroundWrites: writes };
       if (compactionKnown) {
