@@ -31,7 +31,7 @@ describe('INFO', () => {
   test('sections in Redis text format, loading:0 for ioredis', async () => {
     const text = (await c.call('info')) as string;
     const titles = text.split('\r\n').filter((l) => l.startsWith('# '));
-    assert.deepEqual(titles, ['# Server', '# Clients', '# Memory', '# Persistence', '# Stats', '# Replication', '# CPU', '# Keyspace']);
+    assert.deepEqual(titles, ['# Server', '# Clients', '# Memory', '# Persistence', '# Stats', '# Replication', '# CPU', '# Modules', '# Cluster', '# Keyspace']);
     const fields = parseInfo(text);
     assert.equal(fields.get('loading'), '0');
     assert.equal(fields.get('redis_version'), '7.0.15');

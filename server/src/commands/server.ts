@@ -1,6 +1,8 @@
 // Server commands: COMMAND, INFO, CONFIG, TIME, LASTSAVE, SAVE, BGSAVE, SHUTDOWN, MONITOR, DEBUG (SLEEP, OBJECT).
 
+import { randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { machine as osMachine, release as osRelease, totalmem, type as osType } from 'node:os';
 import { cpuUsage, memoryUsage } from 'node:process';
 import type { ReplyWriter } from '@strata/protocol';
 import type { CommandContext, CommandFlag, CommandHandler, CommandSpec } from '../command.js';
@@ -176,7 +178,8 @@ const commandGetkeys: CommandHandler = (ctx, argv) => {
 
 // ---- INFO
 
-const SECTIONS = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'keyspace'] as const;
+// Redis's default sections, in its order (errorstats is left out: Strata does not count errors by kind).
+const SECTIONS = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'modules', 'cluster', 'keyspace'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const human = (bytes: number): string => {
@@ -190,6 +193,14 @@ const human = (bytes: number): string => {
   return unit === 0 ? `${bytes}B` : `${value.toFixed(2)}${units[unit]}`;
 };
 
+/** INFO's run_id and master_replid: random per process, as Redis's. */
+const RUN_ID = randomBytes(20).toString('hex');
+const REPLICATION_ID = randomBytes(20).toString('hex');
+/** The system call libuv polls with, which Redis names in multiplexing_api. */
+const MULTIPLEXING_API: Partial<Record<NodeJS.Platform, string>> = { linux: 'epoll', darwin: 'kqueue', freebsd: 'kqueue' };
+/** The most memory INFO has seen in use (Redis's used_memory_peak is sampled too). */
+let peakMemory = 0;
+
 function infoSection(server: ServerRuntime, section: Section): Array<[string, string | number]> {
   const now = Date.now();
   switch (section) {
@@ -199,20 +210,27 @@ function infoSection(server: ServerRuntime, section: Section): Array<[string, st
         ['redis_version', REDIS_VERSION],
         ['redis_git_sha1', '00000000'],
         ['redis_git_dirty', 0],
+        ['redis_build_id', '0'],
         ['redis_mode', 'standalone'],
-        ['os', `${process.platform} ${process.arch}`],
+        ['os', `${osType()} ${osRelease()} ${osMachine()}`],
         ['arch_bits', 64],
-        ['multiplexing_api', 'libuv'],
+        ['monotonic_clock', 'POSIX clock_gettime'],
+        ['multiplexing_api', MULTIPLEXING_API[process.platform] ?? 'libuv'],
+        ['atomicvar_api', 'c11-builtin'],
+        ['gcc_version', '0.0.0'],
         ['process_id', process.pid],
         ['process_supervised', 'no'],
+        ['run_id', RUN_ID],
         ['tcp_port', server.port],
         ['server_time_usec', now * 1000],
         ['uptime_in_seconds', uptime],
         ['uptime_in_days', Math.floor(uptime / 86400)],
         ['hz', server.config.hz],
         ['configured_hz', server.config.hz],
+        ['lru_clock', Math.floor(now / 1000) & LRU_CLOCK_MAX],
         ['executable', process.argv[1] ?? ''],
         ['config_file', server.config.configFile],
+        ['io_threads_active', 0],
         ['strata_engine', 'lsm'],
         ['node_version', process.version],
       ];
@@ -222,20 +240,30 @@ function infoSection(server: ServerRuntime, section: Section): Array<[string, st
         ['connected_clients', server.clients.size],
         ['cluster_connections', 0],
         ['maxclients', server.config.maxclients],
+        ['client_recent_max_input_buffer', 0],
+        ['client_recent_max_output_buffer', 0],
         ['blocked_clients', 0],
         ['tracking_clients', 0],
         ['clients_in_timeout_table', 0],
       ];
     case 'memory': {
       const mem = memoryUsage();
+      const used = mem.heapUsed + mem.external;
+      peakMemory = Math.max(peakMemory, used);
       return [
-        ['used_memory', mem.heapUsed + mem.external],
-        ['used_memory_human', human(mem.heapUsed + mem.external)],
+        ['used_memory', used],
+        ['used_memory_human', human(used)],
         ['used_memory_rss', mem.rss],
         ['used_memory_rss_human', human(mem.rss)],
+        ['used_memory_peak', peakMemory],
+        ['used_memory_peak_human', human(peakMemory)],
+        ['used_memory_peak_perc', `${((used / peakMemory) * 100).toFixed(2)}%`],
+        ['total_system_memory', totalmem()],
+        ['total_system_memory_human', human(totalmem())],
         ['maxmemory', 0],
         ['maxmemory_human', '0B'],
         ['maxmemory_policy', 'noeviction'],
+        ['mem_fragmentation_ratio', (mem.rss / used).toFixed(2)],
         ['mem_allocator', 'v8'],
       ];
     }
@@ -248,8 +276,15 @@ function infoSection(server: ServerRuntime, section: Section): Array<[string, st
         ['rdb_bgsave_in_progress', 0],
         ['rdb_last_save_time', server.lastSave],
         ['rdb_last_bgsave_status', 'ok'],
+        ['rdb_last_bgsave_time_sec', -1],
+        ['rdb_current_bgsave_time_sec', -1],
         ['aof_enabled', 1],
         ['aof_rewrite_in_progress', 0],
+        ['aof_rewrite_scheduled', 0],
+        ['aof_last_rewrite_time_sec', -1],
+        ['aof_current_rewrite_time_sec', -1],
+        ['aof_last_bgrewrite_status', 'ok'],
+        ['aof_rewrites', 0],
         ['aof_last_write_status', stats.backgroundError === undefined ? 'ok' : 'err'],
         ['appendfsync', server.config.appendfsync],
         ['wal_bytes', stats.walBytes],
@@ -271,26 +306,51 @@ function infoSection(server: ServerRuntime, section: Section): Array<[string, st
         ['instantaneous_input_kbps', (stats.inputRate.perSecond() / 1024).toFixed(2)],
         ['instantaneous_output_kbps', (stats.outputRate.perSecond() / 1024).toFixed(2)],
         ['rejected_connections', stats.rejectedConnections],
+        ['sync_full', 0],
+        ['sync_partial_ok', 0],
+        ['sync_partial_err', 0],
         ['expired_keys', keyspace.expired],
         // Strata has no maxmemory: nothing is ever evicted.
         ['evicted_keys', 0],
+        ['evicted_clients', 0],
         ['keyspace_hits', keyspace.hits],
         ['keyspace_misses', keyspace.misses],
+        // No pub/sub, forks, defragmentation or client tracking here.
+        ['pubsub_channels', 0],
+        ['pubsub_patterns', 0],
+        ['pubsubshard_channels', 0],
+        ['latest_fork_usec', 0],
+        ['total_forks', 0],
+        ['tracking_total_keys', 0],
       ];
     }
     case 'replication':
       return [
         ['role', 'master'],
         ['connected_slaves', 0],
+        ['master_failover_state', 'no-failover'],
+        ['master_replid', REPLICATION_ID],
+        ['master_replid2', '0'.repeat(40)],
         ['master_repl_offset', 0],
+        ['second_repl_offset', -1],
+        ['repl_backlog_active', 0],
+        ['repl_backlog_size', 1048576],
+        ['repl_backlog_first_byte_offset', 0],
+        ['repl_backlog_histlen', 0],
       ];
     case 'cpu': {
       const cpu = cpuUsage();
       return [
         ['used_cpu_sys', (cpu.system / 1e6).toFixed(6)],
         ['used_cpu_user', (cpu.user / 1e6).toFixed(6)],
+        ['used_cpu_sys_children', '0.000000'],
+        ['used_cpu_user_children', '0.000000'],
       ];
     }
+    case 'modules':
+      return [];
+    case 'cluster':
+      return [['cluster_enabled', 0]];
     case 'keyspace':
       return server.keyspace
         .keyspaceInfo()
@@ -307,6 +367,8 @@ const SECTION_TITLES: Record<Section, string> = {
   stats: 'Stats',
   replication: 'Replication',
   cpu: 'CPU',
+  modules: 'Modules',
+  cluster: 'Cluster',
   keyspace: 'Keyspace',
 };
 
