@@ -50,7 +50,7 @@ describe('command table errors', () => {
       assert.equal(await c.raw('CLIENT', 'foo', '1'), "-ERR unknown subcommand 'foo'. Try CLIENT HELP.\r\n");
       const help = (await c.call('client', 'help')) as string[];
       assert.equal(help[0], 'CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:');
-      assert.ok(help.includes('SETNAME'));
+      assert.ok(help.includes('SETNAME <name>')); // Redis 7.0.15's text
       assert.equal(help.at(-2), 'HELP');
     }));
 });

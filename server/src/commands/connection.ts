@@ -3,7 +3,7 @@
 import type { CommandContext, CommandFlag, CommandHandler, CommandSpec } from '../command.js';
 import type { Client } from '../connection.js';
 import { parseI64 } from '../types/numbers.js';
-import { keylessSpec, lower, requiresSubcommand, runtime } from './spec.js';
+import { keylessSpec, lower, recordedHelp, requiresSubcommand, runtime } from './spec.js';
 
 /** The version HELLO and INFO report: Strata answers as the Redis it imitates. */
 export const REDIS_VERSION = '7.0.15';
@@ -251,5 +251,6 @@ export const connectionCommands: CommandSpec[] = [
     clientSub('kill', -3, '2.4.0', 'Kill open connections', clientKill, true),
     clientSub('no-evict', 3, '7.0.0', 'Set client eviction mode for the current connection', clientNoEvict, true),
     clientSub('reply', 3, '3.2.0', 'Instruct the server whether to reply to commands', clientReply),
+    clientSub('help', 2, '5.0.0', 'Show helpful text about the different subcommands', recordedHelp('client')),
   ]),
 ];

@@ -7,6 +7,7 @@ import { parseI64 } from '../types/numbers.js';
 import { encodingName, refcount } from '../types/object-info.js';
 import { NO_SUCH_KEY, SAME_OBJECT, SYNTAX } from '../types/errors.js';
 import { dbIndexOrReply } from './databases.js';
+import { recordedHelp } from './spec.js';
 
 type Argv = Buffer[];
 
@@ -138,29 +139,6 @@ function objectRefcount(ctx: CommandContext, argv: Argv): void {
   const meta = ctx.server.keyspace.read(ctx.client.db, argv[2]!, Date.now(), true);
   if (meta === undefined) ctx.reply.null();
   else ctx.reply.integer(refcount(meta));
-}
-
-const OBJECT_HELP = [
-  'OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
-  'ENCODING <key>',
-  '    Return the kind of internal representation used in order to store the value',
-  '    associated with a <key>.',
-  'FREQ <key>',
-  '    Return the access frequency index of the <key>. The returned integer is',
-  '    proportional to the logarithm of the recent access frequency of the key.',
-  'IDLETIME <key>',
-  '    Return the idle time of the <key>, that is the approximated number of',
-  '    seconds elapsed since the last access to the key.',
-  'REFCOUNT <key>',
-  '    Return the number of references of the value associated with the specified',
-  '    <key>.',
-  'HELP',
-  '    Prints this help.',
-];
-
-function object_help(ctx: CommandContext): void {
-  ctx.reply.array(OBJECT_HELP.length);
-  for (const line of OBJECT_HELP) ctx.reply.simple(line);
 }
 
 /** Reached only without a subcommand, which the table's arity check already refuses. */
@@ -329,7 +307,7 @@ export const keyCommands: CommandSpec[] = [
         since: '6.2.0',
         summary: 'Show helpful text about the different subcommands',
         complexity: 'O(1)',
-        handler: object_help,
+        handler: recordedHelp('object'),
       },
       {
         name: 'object|freq',

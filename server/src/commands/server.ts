@@ -13,7 +13,7 @@ import { NO_SUCH_KEY } from '../types/errors.js';
 import { encodingName, refcount, serializedLength } from '../types/object-info.js';
 import { REDIS_VERSION } from './connection.js';
 import { REDIS_COMMAND_DOCS, type RecordedCommand, type RecordedReply } from './redis-command-docs.js';
-import { keylessSpec, lower, requiresSubcommand, runtime } from './spec.js';
+import { keylessSpec, lower, recordedHelp, requiresSubcommand, runtime } from './spec.js';
 
 const spec = (
   name: string,
@@ -553,6 +553,7 @@ export const serverCommands: CommandSpec[] = [
     sub('command|docs', -2, ['loading', 'stale'], 'Get array of specific Redis command documentation', commandDocs),
     sub('command|list', -2, ['loading', 'stale'], 'Get an array of Redis command names', commandList),
     sub('command|getkeys', -4, ['loading', 'stale'], 'Extract keys given a full Redis command', commandGetkeys),
+    sub('command|help', 2, ['loading', 'stale'], 'Show helpful text about the different subcommands', recordedHelp('command')),
   ]),
   spec('info', -1, ['loading', 'stale'], '1.0.0', 'Get information and statistics about the server', info),
   spec('config', -2, [], '2.0.0', 'A container for server configuration commands', requiresSubcommand, [
@@ -560,6 +561,7 @@ export const serverCommands: CommandSpec[] = [
     sub('config|set', -4, ADMIN, 'Set configuration parameters to the given values', configSetHandler),
     sub('config|resetstat', 2, ADMIN, 'Reset the stats returned by INFO', configResetstat),
     sub('config|rewrite', 2, ADMIN, 'Rewrite the configuration file with the in memory configuration', configRewrite),
+    sub('config|help', 2, ['loading', 'stale'], 'Show helpful text about the different subcommands', recordedHelp('config')),
   ]),
   spec('time', 1, ['loading', 'stale', 'fast'], '2.6.0', 'Return the current server time', time),
   spec('lastsave', 1, ['loading', 'stale', 'fast'], '1.0.0', 'Get the UNIX time stamp of the last successful save to disk', lastsave),

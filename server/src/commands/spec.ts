@@ -3,6 +3,7 @@
 
 import type { CommandContext, CommandFlag, CommandHandler, CommandSpec } from '../command.js';
 import type { ServerRuntime } from '../server.js';
+import { REDIS_COMMAND_DOCS } from './redis-command-docs.js';
 
 /** A command (or subcommand, named 'container|sub') that takes no keys. */
 export function keylessSpec(
@@ -30,3 +31,12 @@ export const runtime = (ctx: CommandContext): ServerRuntime => ctx.server as Ser
 
 /** An argument folded to lower case, for comparing options. */
 export const lower = (arg: Buffer): string => arg.toString('latin1').toLowerCase();
+
+/** The handler of a container's HELP subcommand: the text Redis 7.0.15 replies (recorded with its docs). */
+export function recordedHelp(container: string): CommandHandler {
+  const lines = REDIS_COMMAND_DOCS[container]?.help ?? [];
+  return ({ reply }) => {
+    reply.array(lines.length);
+    for (const line of lines) reply.simple(line);
+  };
+}
