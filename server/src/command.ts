@@ -71,4 +71,6 @@ export interface CommandSpec {
   complexity?: string;
   handler: CommandHandler;
   subcommands?: readonly CommandSpec[];
+  /** The arguments MONITOR shows, when not argv itself (Redis shows passwords as "(redacted)"). */
+  monitorArgs?: (argv: Buffer[]) => Buffer[];
 }

@@ -297,9 +297,6 @@ export class Connection implements Client, PendingWriter {
     const before = this.reply.length;
     this.lastCommand = spec.name;
     this.server.stats.totalCommands++;
-    if (this.server.monitors.size > 0 && !spec.flags.includes('admin') && !spec.flags.includes('skip_monitor')) {
-      this.feedMonitors(argv);
-    }
     let result: void | Promise<void>;
     try {
       result = spec.handler(this.ctx, argv);
@@ -308,23 +305,31 @@ export class Connection implements Client, PendingWriter {
       result = undefined;
     }
     if (result === undefined) {
+      this.feedMonitors(spec, argv);
       this.afterCommand(before);
       return undefined;
     }
     return result.then(
-      () => this.afterCommand(before),
+      () => {
+        this.feedMonitors(spec, argv);
+        this.afterCommand(before);
+      },
       (err: unknown) => {
         this.failCommand(spec, before, err);
+        this.feedMonitors(spec, argv);
         this.afterCommand(before);
       },
     );
   }
 
-  /** Redis's MONITOR line: `+<seconds>.<micros> [<db> <addr>] "arg" ...`, arguments escaped as sdscatrepr. */
-  private feedMonitors(argv: Buffer[]): void {
+  /** Redis's MONITOR line: `+<seconds>.<micros> [<db> <addr>] "arg" ...`, arguments escaped as sdscatrepr. As
+   *  Redis, it is fed once the command ran (SELECT shows the new db), never for admin commands. */
+  private feedMonitors(spec: CommandSpec, argv: Buffer[]): void {
+    if (this.server.monitors.size === 0 || spec.flags.includes('admin') || spec.flags.includes('skip_monitor')) return;
     const micros = Math.floor((performance.timeOrigin + performance.now()) * 1000);
     const time = `${Math.floor(micros / 1e6)}.${String(micros % 1e6).padStart(6, '0')}`;
-    const line = `${time} [${this.db} ${this.addr}] ${argv.map(quoteArg).join(' ')}`;
+    const shown = spec.monitorArgs?.(argv) ?? argv;
+    const line = `${time} [${this.db} ${this.addr}] ${shown.map(quoteArg).join(' ')}`;
     for (const monitor of this.server.monitors) if (monitor !== this) (monitor as Connection).feedMonitor(line);
   }
 

@@ -36,6 +36,24 @@ function passwordMatches(ctx: CommandContext, user: string, password: Buffer): b
   return required === '' || password.equals(Buffer.from(required));
 }
 
+const REDACTED = Buffer.from('(redacted)');
+
+/** MONITOR shows AUTH's arguments as "(redacted)". */
+const authMonitorArgs = (argv: Buffer[]): Buffer[] => argv.map((arg, i) => (i === 0 ? arg : REDACTED));
+
+/** MONITOR shows the user and password of HELLO's AUTH option as "(redacted)". */
+function helloMonitorArgs(argv: Buffer[]): Buffer[] {
+  const shown = [...argv];
+  for (let i = 2; i < argv.length; i++) {
+    const option = lower(argv[i]!);
+    if (option === 'auth' && i + 2 < argv.length) {
+      shown[i + 1] = shown[i + 2] = REDACTED;
+      i += 2;
+    } else if (option === 'setname') i++;
+  }
+  return shown;
+}
+
 const ping: CommandHandler = ({ reply }, argv) => {
   if (argv.length > 2) return reply.error("ERR wrong number of arguments for 'ping' command");
   if (argv.length === 2) reply.bulk(argv[1]!);
@@ -240,8 +258,14 @@ export const connectionCommands: CommandSpec[] = [
   spec('echo', 2, ['fast'], '1.0.0', 'Echo the given string', echo),
   spec('quit', -1, ['allow_busy', 'noscript', 'loading', 'stale', 'fast', 'no_auth'], '1.0.0', 'Close the connection', quit),
   spec('reset', 1, ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'], '6.2.0', 'Reset the connection', reset),
-  spec('auth', -2, ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'], '1.0.0', 'Authenticate to the server', auth),
-  spec('hello', -1, ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'], '6.0.0', 'Handshake with Redis', hello),
+  {
+    ...spec('auth', -2, ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'], '1.0.0', 'Authenticate to the server', auth),
+    monitorArgs: authMonitorArgs,
+  },
+  {
+    ...spec('hello', -1, ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'], '6.0.0', 'Handshake with Redis', hello),
+    monitorArgs: helloMonitorArgs,
+  },
   spec('client', -2, [], '2.4.0', 'A container for client connection commands', requiresSubcommand, [
     clientSub('id', 2, '5.0.0', 'Returns the client ID for the current connection', clientId),
     clientSub('setname', 3, '2.6.9', 'Set the current connection name', clientSetname),

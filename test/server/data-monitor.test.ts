@@ -1,0 +1,44 @@
+// MONITOR as redis-server 7.0.15 feeds it (lines observed from a real Redis with the same commands): after the
+// command ran (SELECT shows the db it selected), with AUTH's arguments and HELLO's AUTH user and password shown
+// as "(redacted)", admin commands left out.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { RespClient } from './support/resp-client.js';
+import { startServer, type RunningServer } from './support/server.js';
+
+let server: RunningServer;
+before(async () => {
+  server = await startServer();
+});
+after(async () => {
+  await server.stop();
+});
+
+test('MONITOR lines: after the command, passwords redacted, admin commands left out', async () => {
+  const monitor = await RespClient.connect(server.port);
+  const client = await RespClient.connect(server.port);
+  assert.equal(await monitor.call('MONITOR'), 'OK');
+  const commands = [
+    ['AUTH', 'secret'],
+    ['AUTH', 'default', 'secret'],
+    ['CONFIG', 'GET', 'hz'],
+    ['SELECT', '2'],
+    ['HELLO', '2', 'SETNAME', 'x', 'AUTH', 'default', 'secret'],
+    ['PING'],
+  ];
+  for (const argv of commands) await client.call(...argv);
+  const expected = [
+    '[0 ADDR] "AUTH" "(redacted)"',
+    '[0 ADDR] "AUTH" "(redacted)" "(redacted)"',
+    '[2 ADDR] "SELECT" "2"',
+    '[2 ADDR] "HELLO" "2" "SETNAME" "x" "AUTH" "(redacted)" "(redacted)"',
+    '[2 ADDR] "PING"',
+  ];
+  for (const line of expected) {
+    const fed = (await monitor.next()).value as string;
+    assert.equal(fed.replace(/^\d+\.\d{6} \[(\d+) 127\.0\.0\.1:\d+\]/, '[$1 ADDR]'), line);
+  }
+  await client.close();
+  await monitor.close();
+});
