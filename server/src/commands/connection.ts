@@ -95,32 +95,29 @@ const hello: CommandHandler = (ctx, argv) => {
     if (version < 2n || version > 3n) return reply.error('NOPROTO unsupported protocol version');
     protocol = Number(version) as 2 | 3;
   }
-  let credentials: [string, Buffer] | undefined;
-  let name: Buffer | undefined;
+  // As Redis 7.0, each option takes effect as it is read: AUTH authenticates (a later bad option does not
+  // undo it), SETNAME names the client; the protocol changes only once all options passed.
   for (let i = 2; i < argv.length; i++) {
     const option = lower(argv[i]!);
     const left = argv.length - i - 1;
     if (option === 'auth' && left >= 2) {
-      credentials = [argv[i + 1]!.toString(), argv[i + 2]!];
+      if (!passwordMatches(ctx, argv[i + 1]!.toString(), argv[i + 2]!)) return reply.error(WRONGPASS);
+      client.authenticated = true;
       i += 2;
     } else if (option === 'setname' && left >= 1) {
-      name = argv[++i]!;
+      const name = argv[++i]!;
       if (!validName(name)) return reply.error('ERR Client names cannot contain spaces, newlines or special characters.');
+      client.name = name.toString();
     } else {
       return reply.error(`ERR Syntax error in HELLO option '${argv[i]!.toString()}'`);
     }
   }
-  if (credentials === undefined && !client.authenticated) {
+  if (!client.authenticated) {
     return reply.error(
       'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> ' +
         'option can be used to authenticate the client and select the RESP protocol version at the same time',
     );
   }
-  if (credentials !== undefined) {
-    if (!passwordMatches(ctx, credentials[0], credentials[1])) return reply.error(WRONGPASS);
-    client.authenticated = true;
-  }
-  if (name !== undefined) client.name = name.toString();
   client.protocol = protocol;
   reply.map(7);
   reply.bulk('server');
