@@ -34,6 +34,9 @@ export interface ServerConfig {
   hz: number;
   /** Absolute path of the config file the server started with ('' if none): CONFIG REWRITE rewrites it. */
   configFile: string;
+  /** Who may run DEBUG: everyone, nobody, or clients on the loopback interface. Redis's default is 'no';
+   *  Strata's is 'yes', as DEBUG SLEEP and DEBUG OBJECT are part of what it offers. */
+  enableDebugCommand: 'yes' | 'no' | 'local';
 }
 
 export function defaultConfig(): ServerConfig {
@@ -53,6 +56,7 @@ export function defaultConfig(): ServerConfig {
     timeout: 0,
     hz: 10,
     configFile: '',
+    enableDebugCommand: 'yes',
   };
 }
 
@@ -202,6 +206,9 @@ const PARAMS: readonly ConfigParam[] = [
       c.requirepass = v!;
     },
   },
+  enumParam('enable-debug-command', false, ['no', 'yes', 'local'] as const, (c) => c.enableDebugCommand, (c, v) => {
+    c.enableDebugCommand = v;
+  }),
   intParam('maxclients', true, 1, 4294967295, 'maxclients'),
   intParam('databases', false, 1, 2147483647, 'databases'),
   enumParam('loglevel', true, ['debug', 'verbose', 'notice', 'warning'] as const, (c) => c.loglevel, (c, v) => {

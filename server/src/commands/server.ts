@@ -8,7 +8,7 @@ import type { ReplyWriter } from '@strata/protocol';
 import type { CommandContext, CommandFlag, CommandHandler, CommandSpec } from '../command.js';
 import { ConfigError, configGet, configSet, globMatch, rewriteConfigText } from '../config.js';
 import type { Client } from '../connection.js';
-import type { ServerRuntime } from '../server.js';
+import { LOOPBACK, type ServerRuntime } from '../server.js';
 import { NO_SUCH_KEY } from '../types/errors.js';
 import { encodingName, refcount, serializedLength } from '../types/object-info.js';
 import { REDIS_VERSION } from './connection.js';
@@ -488,7 +488,20 @@ const DEBUG_HELP = [
   '    Print this help.',
 ];
 
+/** Whether enable-debug-command lets this client run DEBUG ('local': from the loopback interface only). */
+function debugAllowed(ctx: CommandContext): boolean {
+  const setting = ctx.server.config.enableDebugCommand;
+  if (setting !== 'local') return setting === 'yes';
+  const { addr } = ctx.client as Client;
+  return LOOPBACK.has(addr.slice(0, addr.lastIndexOf(':')));
+}
+
+const DEBUG_NOT_ALLOWED =
+  'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a ' +
+  'local connection, otherwise you need to set this option in the configuration file, and then restart the server.';
+
 const debug: CommandHandler = (ctx, argv) => {
+  if (!debugAllowed(ctx)) return ctx.reply.error(DEBUG_NOT_ALLOWED);
   const what = lower(argv[1]!);
   if (what === 'help' && argv.length === 2) {
     ctx.reply.array(DEBUG_HELP.length);
