@@ -142,10 +142,16 @@ export class Connection implements Client, PendingWriter {
     const omem = this.socket.writableLength + this.heldBytes;
     return (
       `id=${this.id} addr=${this.addr} laddr=${this.laddr} fd=${socketFd(this.socket)} name=${this.name} ` +
-      `age=${seconds(now - this.createdAt)} idle=${seconds(now - this.lastInteraction)} flags=${this.closing ? 'c' : 'N'} ` +
+      `age=${seconds(now - this.createdAt)} idle=${seconds(now - this.lastInteraction)} flags=${this.flags()} ` +
       `db=${this.db} sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 ` +
       `oll=0 omem=${omem} tot-mem=${omem} events=r cmd=${this.lastCommand} user=default redir=-1 resp=${this.protocol}`
     );
+  }
+
+  /** Redis's client flags, in its order: O monitor, c closing after the reply, e no-evict; N for none. */
+  private flags(): string {
+    const flags = `${this.server.monitors.has(this) ? 'O' : ''}${this.closing ? 'c' : ''}${this.noEvict ? 'e' : ''}`;
+    return flags === '' ? 'N' : flags;
   }
 
   reset(): void {

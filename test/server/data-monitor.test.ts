@@ -1,6 +1,6 @@
 // MONITOR as redis-server 7.0.15 feeds it (lines observed from a real Redis with the same commands): after the
 // command ran (SELECT shows the db it selected), with AUTH's arguments and HELLO's AUTH user and password shown
-// as "(redacted)", admin commands left out.
+// as "(redacted)", admin commands left out; CLIENT LIST flags the monitor 'O'.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -27,6 +27,8 @@ test('MONITOR lines: after the command, passwords redacted, admin commands left 
     ['HELLO', '2', 'SETNAME', 'x', 'AUTH', 'default', 'secret'],
     ['PING'],
   ];
+  const list = (await client.call('CLIENT', 'LIST')) as string;
+  assert.match(list, /^id=\d+ [^\n]* flags=O db=0 [^\n]* cmd=monitor /m, 'the monitor is flagged O, as in Redis');
   for (const argv of commands) await client.call(...argv);
   const expected = [
     '[0 ADDR] "AUTH" "(redacted)"',
