@@ -2,6 +2,7 @@
 
 import type { CommandContext, CommandFlag, CommandHandler, CommandSpec } from '../command.js';
 import type { Client } from '../connection.js';
+import { NOT_INTEGER } from '../types/errors.js';
 import { parseI64 } from '../types/numbers.js';
 import { keylessSpec, lower, recordedHelp, requiresSubcommand, runtime } from './spec.js';
 
@@ -244,6 +245,32 @@ const clientReply: CommandHandler = (ctx, argv) => {
   if (mode === 'on') ctx.reply.simple('OK');
 };
 
+/** CLIENT UNBLOCK id [TIMEOUT|ERROR]: no command blocks here, so no client is ever unblocked. */
+const clientUnblock: CommandHandler = ({ reply }, argv) => {
+  if (parseI64(argv[2]!) === undefined) return reply.error(NOT_INTEGER);
+  if (argv.length > 4) {
+    return reply.error(`ERR unknown subcommand or wrong number of arguments for '${argv[1]!.toString()}'. Try CLIENT HELP.`);
+  }
+  if (argv.length === 4 && !['timeout', 'error'].includes(lower(argv[3]!))) {
+    return reply.error('ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR');
+  }
+  reply.integer(0);
+};
+
+/** Client-side caching (CLIENT TRACKING) does not exist here: tracking is off, redirecting nowhere. */
+const clientGetredir: CommandHandler = ({ reply }) => reply.integer(-1);
+
+const clientTrackinginfo: CommandHandler = ({ reply }) => {
+  reply.map(3);
+  reply.bulk('flags');
+  reply.set(1);
+  reply.bulk('off');
+  reply.bulk('redirect');
+  reply.integer(-1);
+  reply.bulk('prefixes');
+  reply.array(0);
+};
+
 const CLIENT_FLAGS: readonly CommandFlag[] = ['noscript', 'loading', 'stale'];
 /** Redis flags the subcommands that see or change other clients 'admin' (so MONITOR does not show them). */
 const CLIENT_ADMIN_FLAGS: readonly CommandFlag[] = ['admin', ...CLIENT_FLAGS];
@@ -272,6 +299,9 @@ export const connectionCommands: CommandSpec[] = [
     clientSub('kill', -3, '2.4.0', 'Kill open connections', clientKill, true),
     clientSub('no-evict', 3, '7.0.0', 'Set client eviction mode for the current connection', clientNoEvict, true),
     clientSub('reply', 3, '3.2.0', 'Instruct the server whether to reply to commands', clientReply),
+    clientSub('unblock', -3, '5.0.0', 'Unblock a client blocked in a blocking command from a different connection', clientUnblock, true),
+    clientSub('getredir', 2, '6.0.0', 'Get tracking notifications redirection client ID if any', clientGetredir),
+    clientSub('trackinginfo', 2, '6.2.0', 'Return information about server assisted client side caching for the current connection', clientTrackinginfo),
     clientSub('help', 2, '5.0.0', 'Show helpful text about the different subcommands', recordedHelp('client')),
   ]),
 ];
