@@ -27,7 +27,7 @@ import { type InternalIterator, ValueKind } from './iterator/internal-iterator.j
 import { MergingIterator } from './iterator/merging-iterator.js';
 import { LOCK, manifestFileName, parseFileName, tableFileName, TEMP_SUFFIX, walFileName } from './manifest/file-names.js';
 import { LiveFiles, Manifest, readManifest, type RecoveredManifest } from './manifest/manifest.js';
-import type { TableMeta, VersionEdit } from './manifest/version-edit.js';
+import { describeTable, type TableMeta, type VersionEdit } from './manifest/version-edit.js';
 import { MemTable } from './memtable/memtable.js';
 import { resolveOptions, type ResolvedOptions } from './options.js';
 import { TableBuilder } from './sstable/table-builder.js';
@@ -433,16 +433,7 @@ class StrataDb implements Db {
     }
     await this.fs.syncDir(this.dir);
     const reader = TableReader.open(this.fs, path, { cache: this.cache, fileNumber: number, files: this.files });
-    const meta: TableMeta = {
-      number,
-      size: props.fileSize,
-      entries: props.entries,
-      smallestKey: props.smallestKey,
-      largestKey: props.largestKey,
-      minSequence: props.minSequence,
-      maxSequence: props.maxSequence,
-      run: number,
-    };
+    const meta: TableMeta = { ...describeTable(number, props), run: number };
     const edit: VersionEdit = {
       addTables: [meta],
       logNumber: imm.logNumber,

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { StrataError } from '../errors.js';
 import { MergingIterator } from '../iterator/merging-iterator.js';
 import { tableFileName } from '../manifest/file-names.js';
-import type { TableMeta } from '../manifest/version-edit.js';
+import { describeTable, type TableMeta } from '../manifest/version-edit.js';
 import { TableBuilder } from '../sstable/table-builder.js';
 import { TableReader } from '../sstable/table-reader.js';
 import { compareBytes, copyBytes } from '../util/bytes.js';
@@ -72,15 +72,7 @@ export async function runCompaction(fs: FileSystem, spec: CompactionSpec, pause:
       file!.close();
       file = undefined;
       builder = undefined;
-      result.outputs.push({
-        number,
-        size: props.fileSize,
-        entries: props.entries,
-        smallestKey: props.smallestKey,
-        largestKey: props.largestKey,
-        minSequence: props.minSequence,
-        maxSequence: props.maxSequence,
-      });
+      result.outputs.push(describeTable(number, props));
       result.bytesWritten += props.fileSize;
       result.entriesWritten += props.entries;
     };

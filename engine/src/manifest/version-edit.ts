@@ -2,6 +2,7 @@
 // UTF-8 JSON object, keys in hex: the manifest is small and rarely written, and JSON keeps it inspectable.
 
 import { corruption } from '../errors.js';
+import type { TableProperties } from '../sstable/properties.js';
 
 /** What the manifest knows of a live table. */
 export interface TableMeta {
@@ -15,6 +16,12 @@ export interface TableMeta {
   /** The sorted run the table belongs to (tables of one run hold disjoint key ranges): a flushed table is
    *  a run of its own (run = its number), the outputs of a compaction share their first one's number. */
   run: number;
+}
+
+/** What the manifest records of table `number`, built with properties `props`, but its sorted run. */
+export function describeTable(number: number, props: TableProperties): Omit<TableMeta, 'run'> {
+  const { fileSize: size, entries, smallestKey, largestKey, minSequence, maxSequence } = props;
+  return { number, size, entries, smallestKey, largestKey, minSequence, maxSequence };
 }
 
 export interface VersionEdit {
