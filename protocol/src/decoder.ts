@@ -1,12 +1,13 @@
 // Request decoding: RESP multibulk commands and inline commands, with Redis 7's limits and error texts.
 //
-// A small framer walks the bytes exactly as Redis's processMultibulkBuffer/processInlineBuffer do: it checks
-// every header as it arrives, skips bulk bodies by length, and so knows where each command ends and where
-// each of its arguments lies. Each complete command is copied once into its own Buffer (never pinning the
-// socket chunk) and its arguments are views of that copy. (redis-parser, a reply parser, used to cut the
-// arguments from the copy: it validates nothing the framer had not, and parsing every command twice cost
-// about a tenth of a pipelined GET.)
+// redis-parser is a reply parser: it does not validate lengths (it reads "*abc" as a number), accepts any
+// reply type inside an array, and buffers a big bulk string whole before anyone could refuse it. So a small
+// framer walks the bytes first, exactly as Redis's processMultibulkBuffer/processInlineBuffer do: it checks
+// every header as it arrives, skips bulk bodies by length, and knows where each command ends. Each complete
+// command is copied once into its own Buffer (never pinning the socket chunk) and that copy is handed to
+// redis-parser, which returns the arguments as views of it.
 
+import RedisParser from 'redis-parser';
 import { splitInline } from './inline.js';
 
 export interface DecoderLimits {
@@ -126,10 +127,8 @@ export class RequestDecoder {
   authRequired = false;
 
   private readonly handlers: DecoderHandlers;
-  /** Where each argument of the current command starts in it, and its length (argc entries). */
-  private argStarts: number[] = [];
-  private argLengths: number[] = [];
-  private argc = 0;
+  private readonly parser: RedisParser;
+  private parsed: Buffer[] | null = null;
 
   private state = BOUNDARY;
   /** Bytes of a command that began in an earlier chunk (exact copy of them, in `pending[0, pendingLength)`). */
@@ -156,6 +155,16 @@ export class RequestDecoder {
       const value = limits[key];
       if (value !== undefined) this.limits[key] = value; // an unset option keeps Redis's default
     }
+    this.parser = new RedisParser({
+      returnBuffers: true,
+      returnReply: (reply: Buffer[]) => {
+        this.parsed = reply;
+      },
+      // Unreachable: the framer has validated every byte it hands over.
+      returnError: (err) => {
+        throw err;
+      },
+    });
   }
 
   /** Stops decoding (e.g. after QUIT): commands still buffered or fed later are dropped. */
@@ -297,7 +306,6 @@ export class RequestDecoder {
     }
     if (count > 0) {
       this.argsLeft = count;
-      this.argc = 0;
       this.startHeader(DOLLAR);
       return;
     }
@@ -325,11 +333,9 @@ export class RequestDecoder {
     }
     this.bodyLeft = size + 2;
     this.state = BODY;
-    this.argStarts[this.argc] = this.commandBytes;
-    this.argLengths[this.argc++] = size;
   }
 
-  /** A complete multibulk command ends at `end`: copy it once; its arguments are views of the copy. */
+  /** A complete multibulk command ends at `end`: copy it once and let redis-parser cut the arguments. */
   private multibulkCommand(chunk: Buffer, start: number, end: number): void {
     let command: Buffer;
     if (this.pending !== null) {
@@ -341,15 +347,9 @@ export class RequestDecoder {
       command = Buffer.allocUnsafe(end - start);
       chunk.copy(command, 0, start, end);
     }
-    const argc = this.argc;
-    const argv = new Array<Buffer>(argc);
-    const starts = this.argStarts;
-    const lengths = this.argLengths;
-    for (let i = 0; i < argc; i++) argv[i] = command.subarray(starts[i]!, starts[i]! + lengths[i]!);
-    if (argc > 1024) {
-      this.argStarts = []; // a huge command's positions are not kept
-      this.argLengths = [];
-    }
+    this.parser.execute(command);
+    const argv = this.parsed!;
+    this.parsed = null;
     this.handlers.onCommand(argv);
   }
 
