@@ -2,7 +2,7 @@
 // Redis makes before running a command (unknown command or subcommand, arity), with Redis's exact errors.
 // COMMAND (COUNT, INFO, DOCS, LIST) is answered from the same table.
 
-import type { CommandContext, CommandSpec } from './command.js';
+import type { CommandSpec } from './command.js';
 import { connectionCommands } from './commands/connection.js';
 import { databaseCommands } from './commands/databases.js';
 import { expireCommands } from './commands/expire.js';
@@ -30,13 +30,16 @@ export class CommandTable {
     for (const family of families) {
       for (const spec of family) {
         if (this.byName.has(spec.name)) throw new Error(`command '${spec.name}' is defined twice`);
-        const full = withHelp(spec);
-        this.byName.set(spec.name, full);
+        // Every container answers HELP with Redis's own text (recorded in its family's file).
+        if (spec.subcommands !== undefined && !spec.subcommands.some((s) => s.name === `${spec.name}|help`)) {
+          throw new Error(`container '${spec.name}' has no HELP subcommand`);
+        }
+        this.byName.set(spec.name, spec);
         const hash = nameHash(Buffer.from(spec.name, 'latin1'));
         const bucket = this.byHash.get(hash);
-        if (bucket === undefined) this.byHash.set(hash, [{ spec: full }]);
-        else bucket.push({ spec: full });
-        for (const sub of full.subcommands ?? []) this.subResolutions.set(sub.name, { spec: sub });
+        if (bucket === undefined) this.byHash.set(hash, [{ spec }]);
+        else bucket.push({ spec });
+        for (const sub of spec.subcommands ?? []) this.subResolutions.set(sub.name, { spec: sub });
       }
     }
   }
@@ -142,30 +145,3 @@ function unknownCommand(argv: readonly Buffer[]): string {
 
 const QUOTE = Buffer.from("'");
 const QUOTE_SPACE = Buffer.from("' ");
-
-/** Gives a container command the HELP subcommand every Redis container has, listing its subcommands. */
-function withHelp(spec: CommandSpec): CommandSpec {
-  const subs = spec.subcommands;
-  const helpName = `${spec.name}|help`;
-  if (subs === undefined || subs.some((s) => s.name === helpName)) return spec;
-  const container = spec.name.toUpperCase();
-  const lines = [`${container} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`];
-  for (const sub of subs) lines.push(sub.name.slice(spec.name.length + 1).toUpperCase(), `    ${sub.summary}`);
-  lines.push('HELP', '    Print this help.');
-  const help: CommandSpec = {
-    name: helpName,
-    arity: 2,
-    flags: ['loading', 'stale'],
-    firstKey: 0,
-    lastKey: 0,
-    step: 0,
-    group: spec.group,
-    since: '5.0.0',
-    summary: 'Show helpful text about the different subcommands',
-    handler: ({ reply }: CommandContext) => {
-      reply.array(lines.length);
-      for (const line of lines) reply.simple(line);
-    },
-  };
-  return { ...spec, subcommands: [...subs, help] };
-}
