@@ -4,7 +4,7 @@ import type { CommandContext, CommandFlag, CommandHandler, CommandSpec } from '.
 import type { Client } from '../connection.js';
 import { NOT_INTEGER } from '../types/errors.js';
 import { parseI64 } from '../types/numbers.js';
-import { keylessSpec, lower, recordedHelp, requiresSubcommand, runtime } from './spec.js';
+import { keylessSpecs, lower, recordedHelp, requiresSubcommand, runtime } from './spec.js';
 
 /** The version HELLO and INFO report: Strata answers as the Redis it imitates. */
 export const REDIS_VERSION = '7.0.15';
@@ -14,15 +14,7 @@ const WRONGPASS = 'WRONGPASS invalid username-password pair or user is disabled.
 // Every ClientState the server creates is its Client (connection.ts).
 const clientOf = (ctx: CommandContext): Client => ctx.client as Client;
 
-const spec = (
-  name: string,
-  arity: number,
-  flags: readonly CommandFlag[],
-  since: string,
-  summary: string,
-  handler: CommandHandler,
-  subcommands?: readonly CommandSpec[],
-): CommandSpec => keylessSpec('connection', name, arity, flags, since, summary, handler, subcommands);
+const spec = keylessSpecs('connection');
 
 /** Redis accepts client names of printable non-space ASCII only. */
 function validName(name: Buffer): boolean {

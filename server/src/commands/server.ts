@@ -13,17 +13,9 @@ import { NO_SUCH_KEY } from '../types/errors.js';
 import { encodingName, refcount, serializedLength } from '../types/object-info.js';
 import { REDIS_VERSION } from './connection.js';
 import { REDIS_COMMAND_DOCS, type RecordedCommand, type RecordedReply } from './redis-command-docs.js';
-import { keylessSpec, lower, recordedHelp, requiresSubcommand, runtime } from './spec.js';
+import { keylessSpecs, lower, recordedHelp, requiresSubcommand, runtime } from './spec.js';
 
-const spec = (
-  name: string,
-  arity: number,
-  flags: readonly CommandFlag[],
-  since: string,
-  summary: string,
-  handler: CommandHandler,
-  subcommands?: readonly CommandSpec[],
-): CommandSpec => keylessSpec('server', name, arity, flags, since, summary, handler, subcommands);
+const spec = keylessSpecs('server');
 
 // ---- COMMAND
 

@@ -5,20 +5,21 @@ import type { CommandContext, CommandFlag, CommandHandler, CommandSpec } from '.
 import type { ServerRuntime } from '../server.js';
 import { REDIS_COMMAND_DOCS } from './redis-command-docs.js';
 
-/** A command (or subcommand, named 'container|sub') that takes no keys. */
-export function keylessSpec(
-  group: string,
-  name: string,
-  arity: number,
-  flags: readonly CommandFlag[],
-  since: string,
-  summary: string,
-  handler: CommandHandler,
-  subcommands?: readonly CommandSpec[],
-): CommandSpec {
-  const s: CommandSpec = { name, arity, flags, firstKey: 0, lastKey: 0, step: 0, group, since, summary, handler };
-  if (subcommands !== undefined) s.subcommands = subcommands;
-  return s;
+/** The row maker of a family's commands (or subcommands, named 'container|sub') that take no keys. */
+export function keylessSpecs(group: string) {
+  return (
+    name: string,
+    arity: number,
+    flags: readonly CommandFlag[],
+    since: string,
+    summary: string,
+    handler: CommandHandler,
+    subcommands?: readonly CommandSpec[],
+  ): CommandSpec => {
+    const s: CommandSpec = { name, arity, flags, firstKey: 0, lastKey: 0, step: 0, group, since, summary, handler };
+    if (subcommands !== undefined) s.subcommands = subcommands;
+    return s;
+  };
 }
 
 /** The handler of a container (CLIENT, CONFIG) whose arity already demands a subcommand: the table resolves
