@@ -1,22 +1,13 @@
 // The Redis command-line tools and redis-py against the real server: redis-cli (commands from stdin, --scan,
 // -x, --pipe mass insertion of 100k keys), redis-benchmark (no error replies), python3-redis round trip.
 
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { RespClient, encodeCommand } from '../server/support/resp-client.js';
-import { startServer, type RunningServer } from '../server/support/server.js';
+import { encodeCommand } from '../server/support/resp-client.js';
+import { serverForFile } from '../server/support/server.js';
 
-let server: RunningServer;
-let c: RespClient;
-before(async () => {
-  server = await startServer();
-  c = await RespClient.connect(server.port);
-});
-after(async () => {
-  await c.close();
-  await server.stop();
-});
+const shared = serverForFile();
 
 interface Run {
   code: number | null;
@@ -39,7 +30,7 @@ function run(program: string, args: string[], input: string | Buffer = ''): Prom
 }
 
 const cli = (args: string[], input?: string | Buffer): Promise<Run> =>
-  run('redis-cli', ['-p', String(server.port), ...args], input);
+  run('redis-cli', ['-p', String(shared.server.port), ...args], input);
 
 describe('redis-cli', () => {
   test('commands from stdin, one per line, with replies formatted as Redis', async () => {
@@ -55,7 +46,7 @@ describe('redis-cli', () => {
     assert.equal((await cli(['set', 'cli:x', 'v'])).stdout, 'OK\n');
     const x = await cli(['-x', 'set', 'cli:stdin'], 'line one\nline two\n');
     assert.equal(x.stdout, 'OK\n');
-    assert.equal(await c.call('get', 'cli:stdin'), 'line one\nline two\n');
+    assert.equal(await shared.c.call('get', 'cli:stdin'), 'line one\nline two\n');
     assert.equal((await cli(['strlen', 'cli:stdin'])).stdout, '18\n');
     assert.equal((await cli(['ping'])).stdout, 'PONG\n');
     assert.match((await cli(['info', 'server'])).stdout, /^# Server\r?\nredis_version:7\.0\.15/);
@@ -63,7 +54,7 @@ describe('redis-cli', () => {
 
   test('--scan --pattern lists exactly the matching keys', async () => {
     const keys = Array.from({ length: 500 }, (_, i) => `scan:${i}`);
-    await c.pipeline([['mset', ...keys.flatMap((k) => [k, '1'])], ['mset', 'other:1', '1', 'other:2', '1']]);
+    await shared.c.pipeline([['mset', ...keys.flatMap((k) => [k, '1'])], ['mset', 'other:1', '1', 'other:2', '1']]);
     const out = await cli(['--scan', '--pattern', 'scan:*']);
     assert.equal(out.code, 0, out.stderr);
     assert.deepEqual(out.stdout.trim().split('\n').sort(), [...keys].sort());
@@ -76,15 +67,15 @@ describe('redis-cli', () => {
     const out = await cli(['--pipe'], Buffer.concat(parts));
     assert.equal(out.code, 0, out.stderr);
     assert.match(out.stdout, new RegExp(`errors: 0, replies: ${count}`));
-    assert.equal(await c.call('get', 'pipe:0'), 'value-0');
-    assert.equal(await c.call('get', `pipe:${count - 1}`), `value-${count - 1}`);
-    assert.equal(await c.call('exists', 'pipe:12345', 'pipe:99999', 'pipe:100000'), 2);
+    assert.equal(await shared.c.call('get', 'pipe:0'), 'value-0');
+    assert.equal(await shared.c.call('get', `pipe:${count - 1}`), `value-${count - 1}`);
+    assert.equal(await shared.c.call('exists', 'pipe:12345', 'pipe:99999', 'pipe:100000'), 2);
   });
 });
 
 describe('redis-benchmark', () => {
   test('set,get,incr,mset,ping_inline,ping_mbulk complete with no error replies', async () => {
-    const out = await run('redis-benchmark', ['-p', String(server.port), '-t', 'set,get,incr,mset,ping_inline,ping_mbulk', '-n', '20000', '-q']);
+    const out = await run('redis-benchmark', ['-p', String(shared.server.port), '-t', 'set,get,incr,mset,ping_inline,ping_mbulk', '-n', '20000', '-q']);
     assert.equal(out.code, 0, out.stderr);
     const text = out.stdout + out.stderr;
     assert.doesNotMatch(text, /error|ERR|WARNING/i);
@@ -99,7 +90,7 @@ describe('redis-py', () => {
   test('python3-redis round trip (RESP2)', async () => {
     const script = [
       'import redis, sys',
-      `r = redis.Redis(host="127.0.0.1", port=${server.port})`,
+      `r = redis.Redis(host="127.0.0.1", port=${shared.server.port})`,
       'assert r.ping() is True',
       'assert r.set("py:k", "v") is True',
       'assert r.get("py:k") == b"v"',

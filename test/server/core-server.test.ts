@@ -1,21 +1,12 @@
 // Server commands (INFO, CONFIG, COMMAND, TIME, LASTSAVE, SAVE, BGSAVE, DEBUG SLEEP/OBJECT) and the execution
 // model (a paused connection does not stall the others; pipelined writes of many clients share fsyncs).
 
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RespClient } from './support/resp-client.js';
-import { startServer, type RunningServer } from './support/server.js';
+import { serverForFile } from './support/server.js';
 
-let server: RunningServer;
-let c: RespClient;
-before(async () => {
-  server = await startServer();
-  c = await RespClient.connect(server.port);
-});
-after(async () => {
-  await c.close();
-  await server.stop();
-});
+const shared = serverForFile();
 
 /** INFO text -> field map. */
 function parseInfo(text: string): Map<string, string> {
@@ -29,25 +20,25 @@ function parseInfo(text: string): Map<string, string> {
 
 describe('INFO', () => {
   test('sections in Redis text format, loading:0 for ioredis', async () => {
-    const text = (await c.call('info')) as string;
+    const text = (await shared.c.call('info')) as string;
     const titles = text.split('\r\n').filter((l) => l.startsWith('# '));
     assert.deepEqual(titles, ['# Server', '# Clients', '# Memory', '# Persistence', '# Stats', '# Replication', '# CPU', '# Modules', '# Cluster', '# Keyspace']);
     const fields = parseInfo(text);
     assert.equal(fields.get('loading'), '0');
     assert.equal(fields.get('redis_version'), '7.0.15');
-    assert.equal(fields.get('tcp_port'), String(server.port));
+    assert.equal(fields.get('tcp_port'), String(shared.server.port));
     assert.equal(fields.get('role'), 'master');
     assert.ok(Number(fields.get('connected_clients')) >= 1);
   });
 
   test('one section, several, unknown; keyspace lines as Redis prints them; RESP3 verbatim', async () => {
-    assert.equal(await c.call('info', 'nosuch'), '');
-    const two = (await c.call('info', 'clients', 'STATS')) as string;
+    assert.equal(await shared.c.call('info', 'nosuch'), '');
+    const two = (await shared.c.call('info', 'clients', 'STATS')) as string;
     assert.match(two, /^# Clients\r\n(.+\r\n)+\r\n# Stats\r\n(.+\r\n)+$/);
-    await c.call('set', 'info-key', 'v');
-    await c.call('set', 'info-key2', 'v', 'ex', '100');
-    assert.match((await c.call('info', 'keyspace')) as string, /^# Keyspace\r\ndb0:keys=\d+,expires=1,avg_ttl=\d+\r\n$/);
-    const r3 = await RespClient.connect(server.port);
+    await shared.c.call('set', 'info-key', 'v');
+    await shared.c.call('set', 'info-key2', 'v', 'ex', '100');
+    assert.match((await shared.c.call('info', 'keyspace')) as string, /^# Keyspace\r\ndb0:keys=\d+,expires=1,avg_ttl=\d+\r\n$/);
+    const r3 = await RespClient.connect(shared.server.port);
     await r3.call('hello', '3');
     assert.match(await r3.raw('info', 'replication'), /^=\d+\r\ntxt:# Replication\r\nrole:master\r\n/);
     await r3.close();
@@ -56,23 +47,23 @@ describe('INFO', () => {
 
 describe('INFO stats', () => {
   test('keyspace hits and misses count reads only; expired keys; net bytes; CONFIG RESETSTAT', async () => {
-    const stats = async (): Promise<Map<string, string>> => parseInfo((await c.call('info', 'stats')) as string);
-    assert.equal(await c.call('config', 'resetstat'), 'OK');
+    const stats = async (): Promise<Map<string, string>> => parseInfo((await shared.c.call('info', 'stats')) as string);
+    assert.equal(await shared.c.call('config', 'resetstat'), 'OK');
     let fields = await stats();
     for (const field of ['keyspace_hits', 'keyspace_misses', 'expired_keys', 'evicted_keys', 'rejected_connections']) {
       assert.equal(fields.get(field), '0', field);
     }
-    await c.call('set', 'st:a', '1');
-    await c.call('get', 'st:a'); // hit
-    await c.call('get', 'st:none'); // miss
-    await c.call('mget', 'st:a', 'st:none'); // hit, miss
-    await c.call('exists', 'st:a'); // hit
-    await c.call('incr', 'st:a'); // a write: neither
-    await c.call('set', 'st:a', '2', 'nx'); // neither
-    await c.call('set', 'st:a', '3', 'get'); // the GET option reads: hit
-    await c.call('set', 'st:gone', 'x', 'px', '1');
+    await shared.c.call('set', 'st:a', '1');
+    await shared.c.call('get', 'st:a'); // hit
+    await shared.c.call('get', 'st:none'); // miss
+    await shared.c.call('mget', 'st:a', 'st:none'); // hit, miss
+    await shared.c.call('exists', 'st:a'); // hit
+    await shared.c.call('incr', 'st:a'); // a write: neither
+    await shared.c.call('set', 'st:a', '2', 'nx'); // neither
+    await shared.c.call('set', 'st:a', '3', 'get'); // the GET option reads: hit
+    await shared.c.call('set', 'st:gone', 'x', 'px', '1');
     await new Promise((resolve) => setTimeout(resolve, 20));
-    await c.call('ttl', 'st:gone'); // miss, and the key found expired is deleted
+    await shared.c.call('ttl', 'st:gone'); // miss, and the key found expired is deleted
     fields = await stats();
     assert.equal(fields.get('keyspace_hits'), '4');
     assert.equal(fields.get('keyspace_misses'), '3');
@@ -84,15 +75,15 @@ describe('INFO stats', () => {
   });
 
   test('the active expire cycle counts the keys it deletes', async () => {
-    await c.call('config', 'resetstat');
-    await c.pipeline(Array.from({ length: 20 }, (_, i) => ['set', `st:exp:${i}`, 'v', 'px', '10']));
+    await shared.c.call('config', 'resetstat');
+    await shared.c.pipeline(Array.from({ length: 20 }, (_, i) => ['set', `st:exp:${i}`, 'v', 'px', '10']));
     await new Promise((resolve) => setTimeout(resolve, 400)); // several cycles at hz 10
-    assert.equal(parseInfo((await c.call('info', 'stats')) as string).get('expired_keys'), '20');
+    assert.equal(parseInfo((await shared.c.call('info', 'stats')) as string).get('expired_keys'), '20');
   });
 
   test('instantaneous_ops_per_sec follows the load', async () => {
-    const ops = async (): Promise<number> => Number(parseInfo((await c.call('info', 'stats')) as string).get('instantaneous_ops_per_sec'));
-    const loader = await RespClient.connect(server.port);
+    const ops = async (): Promise<number> => Number(parseInfo((await shared.c.call('info', 'stats')) as string).get('instantaneous_ops_per_sec'));
+    const loader = await RespClient.connect(shared.server.port);
     const until = Date.now() + 600;
     while (Date.now() < until) await loader.pipeline(Array.from({ length: 50 }, () => ['ping']));
     assert.ok((await ops()) > 100, 'a busy second shows');
@@ -111,44 +102,44 @@ describe('DEBUG', () => {
       ['12345678901234567890', 'refcount:1 encoding:embstr serializedlength:21'],
     ];
     for (const [value, expected] of cases) {
-      await c.call('set', 'dbg', value);
-      const line = (await c.call('debug', 'object', 'dbg')) as string;
+      await shared.c.call('set', 'dbg', value);
+      const line = (await shared.c.call('debug', 'object', 'dbg')) as string;
       assert.match(line, /^Value at:0x[0-9a-f]+ refcount:\d+ encoding:\w+ serializedlength:\d+ lru:\d+ lru_seconds_idle:\d+$/);
       assert.ok(line.includes(` ${expected} `), `${value}: ${line}`);
       const lru = Number(/ lru:(\d+)/.exec(line)![1]);
       assert.ok(Math.abs(lru - (Math.floor(Date.now() / 1000) & 0xffffff)) <= 2, line);
     }
-    await c.call('append', 'dbg', 'x');
-    assert.match((await c.call('debug', 'object', 'dbg')) as string, / encoding:raw serializedlength:22 /);
+    await shared.c.call('append', 'dbg', 'x');
+    assert.match((await shared.c.call('debug', 'object', 'dbg')) as string, / encoding:raw serializedlength:22 /);
   });
 
   test("errors as Redis's: no such key, wrong arity or subcommand; SLEEP reads its seconds as strtod", async () => {
-    assert.deepEqual(await c.call('debug', 'object', 'dbg:none'), { error: 'ERR no such key' });
-    assert.deepEqual(await c.call('debug', 'OBJECT', 'a', 'b'), {
+    assert.deepEqual(await shared.c.call('debug', 'object', 'dbg:none'), { error: 'ERR no such key' });
+    assert.deepEqual(await shared.c.call('debug', 'OBJECT', 'a', 'b'), {
       error: "ERR unknown subcommand or wrong number of arguments for 'OBJECT'. Try DEBUG HELP.",
     });
-    assert.deepEqual(await c.call('debug', 'nosuch'), {
+    assert.deepEqual(await shared.c.call('debug', 'nosuch'), {
       error: "ERR unknown subcommand or wrong number of arguments for 'nosuch'. Try DEBUG HELP.",
     });
-    assert.equal(await c.call('debug', 'sleep', 'abc'), 'OK');
-    assert.ok(((await c.call('debug', 'help')) as string[]).includes('OBJECT <key>'));
+    assert.equal(await shared.c.call('debug', 'sleep', 'abc'), 'OK');
+    assert.ok(((await shared.c.call('debug', 'help')) as string[]).includes('OBJECT <key>'));
   });
 });
 
 describe('CONFIG', () => {
   test('GET with patterns; the save/appendonly answers redis-benchmark asks for', async () => {
-    assert.deepEqual(await c.call('config', 'get', 'save'), ['save', '']);
-    assert.deepEqual(await c.call('config', 'get', 'appendonly'), ['appendonly', 'yes']);
-    assert.deepEqual(await c.call('config', 'get', 'port', 'databases'), ['port', String(server.port), 'databases', '16']);
-    const all = (await c.call('config', 'get', '*')) as string[];
+    assert.deepEqual(await shared.c.call('config', 'get', 'save'), ['save', '']);
+    assert.deepEqual(await shared.c.call('config', 'get', 'appendonly'), ['appendonly', 'yes']);
+    assert.deepEqual(await shared.c.call('config', 'get', 'port', 'databases'), ['port', String(shared.server.port), 'databases', '16']);
+    const all = (await shared.c.call('config', 'get', '*')) as string[];
     assert.ok(all.includes('maxclients') && all.includes('appendfsync'));
-    assert.deepEqual(await c.call('config', 'get', 'max*'), ['maxclients', '10000']);
-    assert.deepEqual(await c.call('config', 'get', 'nosuch'), []);
+    assert.deepEqual(await shared.c.call('config', 'get', 'max*'), ['maxclients', '10000']);
+    assert.deepEqual(await shared.c.call('config', 'get', 'nosuch'), []);
   });
 
   test('SET validates like Redis, all or nothing', async () => {
-    assert.equal(await c.call('config', 'set', 'maxclients', '500', 'timeout', '0'), 'OK');
-    assert.deepEqual(await c.call('config', 'get', 'maxclients'), ['maxclients', '500']);
+    assert.equal(await shared.c.call('config', 'set', 'maxclients', '500', 'timeout', '0'), 'OK');
+    assert.deepEqual(await shared.c.call('config', 'get', 'maxclients'), ['maxclients', '500']);
     const errors: Array<[string[], string]> = [
       [['maxclients', 'abc'], "ERR CONFIG SET failed (possibly related to argument 'maxclients') - argument couldn't be parsed into an integer"],
       [['databases', '3'], "ERR CONFIG SET failed (possibly related to argument 'databases') - can't set immutable config"],
@@ -163,22 +154,22 @@ describe('CONFIG', () => {
       [['maxclients', '7', 'loglevel', 'bad'], "ERR CONFIG SET failed (possibly related to argument 'loglevel') - argument(s) must be one of the following: debug, verbose, notice, warning"],
       [['maxclients'], "ERR wrong number of arguments for 'config|set' command"],
     ];
-    for (const [args, error] of errors) assert.deepEqual(await c.call('config', 'set', ...args), { error }, args.join(' '));
+    for (const [args, error] of errors) assert.deepEqual(await shared.c.call('config', 'set', ...args), { error }, args.join(' '));
     // The failed multi-parameter SET changed nothing.
-    assert.deepEqual(await c.call('config', 'get', 'maxclients'), ['maxclients', '500']);
-    assert.equal(await c.call('config', 'set', 'maxclients', '10000'), 'OK');
-    assert.equal(await c.call('config', 'set', 'client-output-buffer-limit', 'normal 1mb 512kb 10'), 'OK');
-    assert.deepEqual(await c.call('config', 'get', 'client-output-buffer-limit'), [
+    assert.deepEqual(await shared.c.call('config', 'get', 'maxclients'), ['maxclients', '500']);
+    assert.equal(await shared.c.call('config', 'set', 'maxclients', '10000'), 'OK');
+    assert.equal(await shared.c.call('config', 'set', 'client-output-buffer-limit', 'normal 1mb 512kb 10'), 'OK');
+    assert.deepEqual(await shared.c.call('config', 'get', 'client-output-buffer-limit'), [
       'client-output-buffer-limit',
       'normal 1048576 524288 10 slave 268435456 67108864 60 pubsub 33554432 8388608 60',
     ]);
-    assert.equal(await c.call('config', 'set', 'client-output-buffer-limit', 'normal 0 0 0'), 'OK');
-    assert.equal(await c.call('config', 'resetstat'), 'OK');
-    assert.deepEqual(await c.call('config', 'rewrite'), { error: 'ERR The server is running without a config file' });
+    assert.equal(await shared.c.call('config', 'set', 'client-output-buffer-limit', 'normal 0 0 0'), 'OK');
+    assert.equal(await shared.c.call('config', 'resetstat'), 'OK');
+    assert.deepEqual(await shared.c.call('config', 'rewrite'), { error: 'ERR The server is running without a config file' });
   });
 
   test('RESP3 CONFIG GET is a map', async () => {
-    const r3 = await RespClient.connect(server.port);
+    const r3 = await RespClient.connect(shared.server.port);
     await r3.call('hello', '3');
     assert.equal(await r3.raw('config', 'get', 'databases'), '%1\r\n$9\r\ndatabases\r\n$2\r\n16\r\n');
     await r3.close();
@@ -187,27 +178,27 @@ describe('CONFIG', () => {
 
 describe('COMMAND', () => {
   test('COUNT, INFO, DOCS, LIST, GETKEYS', async () => {
-    const count = (await c.call('command', 'count')) as number;
-    const all = (await c.call('command')) as unknown[][];
+    const count = (await shared.c.call('command', 'count')) as number;
+    const all = (await shared.c.call('command')) as unknown[][];
     assert.equal(all.length, count);
     assert.ok(count >= 20);
-    const [info, missing] = (await c.call('command', 'info', 'echo', 'nosuch')) as unknown[][];
+    const [info, missing] = (await shared.c.call('command', 'info', 'echo', 'nosuch')) as unknown[][];
     assert.deepEqual(info!.slice(0, 6), ['echo', 2, ['loading', 'stale', 'fast'], 0, 0, 0]); // as Redis 7.0.15 reports
     assert.equal(missing, null);
-    const [config] = (await c.call('command', 'info', 'config')) as unknown[][];
+    const [config] = (await shared.c.call('command', 'info', 'config')) as unknown[][];
     const subs = (config![9] as unknown[][]).map((s) => s[0]);
     assert.ok(subs.includes('config|get') && subs.includes('config|help'));
-    const docs = (await c.call('command', 'docs', 'ping')) as unknown[];
+    const docs = (await shared.c.call('command', 'docs', 'ping')) as unknown[];
     assert.equal(docs[0], 'ping');
     assert.deepEqual((docs[1] as unknown[]).slice(0, 4), ['summary', 'Ping the server', 'since', '1.0.0']);
-    const names = (await c.call('command', 'list', 'filterby', 'pattern', 'client*')) as string[];
+    const names = (await shared.c.call('command', 'list', 'filterby', 'pattern', 'client*')) as string[];
     assert.ok(names.includes('client') && names.includes('client|setname'));
-    assert.deepEqual(await c.call('command', 'getkeys', 'echo', 'x'), { error: 'ERR The command has no key arguments' });
-    assert.deepEqual(await c.call('command', 'getkeys', 'nosuch', 'x'), { error: 'ERR Invalid command specified' });
+    assert.deepEqual(await shared.c.call('command', 'getkeys', 'echo', 'x'), { error: 'ERR The command has no key arguments' });
+    assert.deepEqual(await shared.c.call('command', 'getkeys', 'nosuch', 'x'), { error: 'ERR Invalid command specified' });
   });
 
   test('RESP3 COMMAND DOCS is a map of maps', async () => {
-    const r3 = await RespClient.connect(server.port);
+    const r3 = await RespClient.connect(shared.server.port);
     await r3.call('hello', '3');
     const docs = (await r3.call('command', 'docs', 'echo')) as Map<string, Map<string, string>>;
     assert.equal(docs.get('echo')!.get('group'), 'connection');
@@ -217,27 +208,27 @@ describe('COMMAND', () => {
 
 describe('TIME LASTSAVE SAVE BGSAVE', () => {
   test('TIME is seconds and microseconds as bulk strings', async () => {
-    const [seconds, micros] = (await c.call('time')) as string[];
+    const [seconds, micros] = (await shared.c.call('time')) as string[];
     assert.ok(Math.abs(Number(seconds) - Date.now() / 1000) < 5);
     assert.ok(Number(micros) >= 0 && Number(micros) < 1e6);
   });
 
   test('SAVE flushes durably and moves LASTSAVE; BGSAVE answers at once', async () => {
-    const before = (await c.call('lastsave')) as number;
-    await c.call('set', 'saved', '1');
-    assert.equal(await c.call('save'), 'OK');
-    assert.ok(((await c.call('lastsave')) as number) >= before);
-    assert.equal(await c.call('bgsave'), 'Background saving started');
-    assert.deepEqual(await c.call('bgsave', 'x'), { error: 'ERR syntax error' });
+    const before = (await shared.c.call('lastsave')) as number;
+    await shared.c.call('set', 'saved', '1');
+    assert.equal(await shared.c.call('save'), 'OK');
+    assert.ok(((await shared.c.call('lastsave')) as number) >= before);
+    assert.equal(await shared.c.call('bgsave'), 'Background saving started');
+    assert.deepEqual(await shared.c.call('bgsave', 'x'), { error: 'ERR syntax error' });
   });
 });
 
 describe('MONITOR', () => {
   test('streams every other client command in Redis format, arguments escaped', async () => {
-    const monitor = await RespClient.connect(server.port);
+    const monitor = await RespClient.connect(shared.server.port);
     assert.equal(await monitor.call('monitor'), 'OK');
-    await c.call('select', '0');
-    await c.call('set', 'mon', 'a "b"\n\x01');
+    await shared.c.call('select', '0');
+    await shared.c.call('set', 'mon', 'a "b"\n\x01');
     assert.match((await monitor.next()).raw, /^\+\d+\.\d{6} \[0 127\.0\.0\.1:\d+\] "select" "0"\r\n$/);
     assert.equal(
       (await monitor.next()).raw.replace(/^\+\d+\.\d{6} \[0 127\.0\.0\.1:\d+\] /, ''),
@@ -249,11 +240,11 @@ describe('MONITOR', () => {
 
 describe('execution model', () => {
   test('DEBUG SLEEP pauses only its own connection', async () => {
-    const sleeper = await RespClient.connect(server.port);
+    const sleeper = await RespClient.connect(shared.server.port);
     const started = Date.now();
     const slept = sleeper.pipeline([['debug', 'sleep', '0.5'], ['echo', 'after']]);
     // Another client is served while the first sleeps.
-    assert.equal(await c.call('echo', 'meanwhile'), 'meanwhile');
+    assert.equal(await shared.c.call('echo', 'meanwhile'), 'meanwhile');
     assert.ok(Date.now() - started < 400, 'the other client waited for the sleep');
     assert.deepEqual(await slept, ['OK', 'after']);
     assert.ok(Date.now() - started >= 500);
@@ -261,8 +252,8 @@ describe('execution model', () => {
   });
 
   test('pipelined writes from many clients share fsyncs (group commit)', async () => {
-    const syncs = async (): Promise<number> => Number(parseInfo((await c.call('info', 'persistence')) as string).get('wal_syncs'));
-    const clients = await Promise.all(Array.from({ length: 8 }, () => RespClient.connect(server.port)));
+    const syncs = async (): Promise<number> => Number(parseInfo((await shared.c.call('info', 'persistence')) as string).get('wal_syncs'));
+    const clients = await Promise.all(Array.from({ length: 8 }, () => RespClient.connect(shared.server.port)));
     const before = await syncs();
     const writes = 8 * 250;
     const replies = await Promise.all(

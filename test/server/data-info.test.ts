@@ -1,21 +1,11 @@
 // INFO as Redis 7.0.15 formats it: its default sections in its order, and in each the fields tools read
 // (names as Redis prints them; values Strata cannot have, such as forks or replicas, are Redis's idle values).
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RespClient } from './support/resp-client.js';
-import { startServer, type RunningServer } from './support/server.js';
+import { serverForFile } from './support/server.js';
 
-let server: RunningServer;
-let c: RespClient;
-before(async () => {
-  server = await startServer();
-  c = await RespClient.connect(server.port);
-});
-after(async () => {
-  await c.close();
-  await server.stop();
-});
+const shared = serverForFile();
 
 /** Sections as Redis 7.0.15's INFO (default) lists them, with fields it prints in each, in order. */
 const REDIS_SECTIONS: Array<[string, string[]]> = [
@@ -40,8 +30,8 @@ const REDIS_SECTIONS: Array<[string, string[]]> = [
 ];
 
 test('INFO lists Redis 7.0.15 default sections in its order, each with the fields Redis prints, in order', async () => {
-  await c.call('SET', 'k', 'v');
-  const text = (await c.call('INFO')) as string;
+  await shared.c.call('SET', 'k', 'v');
+  const text = (await shared.c.call('INFO')) as string;
   const sections = text.split('\r\n\r\n').map((block) => block.split('\r\n').filter((l) => l !== ''));
   assert.deepEqual(sections.map((lines) => lines[0]), REDIS_SECTIONS.map(([title]) => `# ${title}`));
   for (const [i, [title, fields]] of REDIS_SECTIONS.entries()) {
@@ -55,7 +45,7 @@ test('INFO lists Redis 7.0.15 default sections in its order, each with the field
 });
 
 test('INFO picks sections by name in Redis order, ignoring unknown ones', async () => {
-  const text = (await c.call('INFO', 'cluster', 'nosuch', 'SERVER')) as string;
+  const text = (await shared.c.call('INFO', 'cluster', 'nosuch', 'SERVER')) as string;
   assert.match(text, /^# Server\r\n.*\r\n\r\n# Cluster\r\ncluster_enabled:0\r\n$/s);
-  assert.equal(await c.call('INFO', 'modules'), '# Modules\r\n');
+  assert.equal(await shared.c.call('INFO', 'modules'), '# Modules\r\n');
 });

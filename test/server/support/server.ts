@@ -13,6 +13,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
+import { RespClient } from './resp-client.js';
 
 /** The compiled server entry point (test/dist/server/support -> repo root). */
 export const SERVER_MAIN = fileURLToPath(new URL('../../../../server/dist/main.js', import.meta.url));
@@ -102,4 +104,19 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
       reject(new Error(`server exited before ready (${exit.code ?? exit.signal}); output:\n${output}`));
     });
   });
+}
+
+/** One server and one client shared by a whole test file: started before its first test, stopped after its
+ *  last. Read `server` and `c` only inside tests and hooks. */
+export function serverForFile(options: ServerOptions = {}): { server: RunningServer; c: RespClient } {
+  const shared = {} as { server: RunningServer; c: RespClient };
+  before(async () => {
+    shared.server = await startServer(options);
+    shared.c = await RespClient.connect(shared.server.port);
+  });
+  after(async () => {
+    await shared.c?.close();
+    await shared.server?.stop();
+  });
+  return shared;
 }
