@@ -632,7 +632,8 @@ class StrataDb implements Db {
       memory,
       sortedRuns: runs.length,
       compaction: { ...compaction },
-      // Bytes written to tables (flushes and compactions) per byte of keys and values written by users.
+      // Bytes written to tables (flushes and compactions) per byte of keys and values written by users, both
+      // counted since this open: after a reopen, compactions of older data make it read high until writes add up.
       writeAmplification: this.userBytes === 0 ? 0 : (this.flushBytes + compaction.bytesWritten) / this.userBytes,
       // All table bytes over those of the oldest run, which holds most of the live data (as RocksDB's
       // universal compaction measures it): 1 when one run holds everything.
