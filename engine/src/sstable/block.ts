@@ -147,13 +147,6 @@ export class BlockIterator {
     return (this.valueView ??= this.data.subarray(this.valueStart, this.valueEnd));
   }
 
-  /** Compares the current entry with (key, sequence) in internal order. */
-  compareTo(key: Uint8Array, sequence: number): number {
-    const c = compareBytes(this.keyBuf, 0, this.keyLength, key, 0, key.length);
-    if (c !== 0) return c;
-    return this.sequence > sequence ? -1 : this.sequence < sequence ? 1 : 0;
-  }
-
   /** True if the current entry's user key equals `key`. */
   keyEquals(key: Uint8Array): boolean {
     return this.keyLength === key.length && compareBytes(this.keyBuf, 0, this.keyLength, key, 0, key.length) === 0;
