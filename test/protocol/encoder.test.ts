@@ -16,6 +16,8 @@ describe('ReplyWriter: every reply type, byte for byte', () => {
   // [name, write, RESP2, RESP3] — the forms redis-server 7.0.15 sends (HELLO 3, DEBUG PROTOCOL ...).
   const cases: [string, (w: ReplyWriter) => void, string, string][] = [
     ['simple', (w) => w.simple('OK'), '+OK\r\n', '+OK\r\n'],
+    ['simple, short, not ASCII', (w) => w.simple('hé'), '+h\xc3\xa9\r\n', '+h\xc3\xa9\r\n'],
+    ['simple, long', (w) => w.simple('x'.repeat(40) + 'é'), `+${'x'.repeat(40)}\xc3\xa9\r\n`, `+${'x'.repeat(40)}\xc3\xa9\r\n`],
     ['error', (w) => w.error('ERR syntax error'), '-ERR syntax error\r\n', '-ERR syntax error\r\n'],
     ['error with line breaks', (w) => w.error("ERR unknown command '\r\n'"), "-ERR unknown command '  '\r\n", "-ERR unknown command '  '\r\n"],
     ['integer', (w) => w.integer(42), ':42\r\n', ':42\r\n'],
