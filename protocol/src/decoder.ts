@@ -3,9 +3,11 @@
 // redis-parser is a reply parser: it does not validate lengths (it reads "*abc" as a number), accepts any
 // reply type inside an array, and buffers a big bulk string whole before anyone could refuse it. So a small
 // framer walks the bytes first, exactly as Redis's processMultibulkBuffer/processInlineBuffer do: it checks
-// every header as it arrives, skips bulk bodies by length, and knows where each command ends. Each complete
-// command is copied once into its own Buffer (never pinning the socket chunk) and that copy is handed to
-// redis-parser, which returns the arguments as views of it.
+// every header as it arrives, skips bulk bodies by length, and knows where each command ends. The complete
+// commands of a chunk are copied once, together, into a Buffer of their own (never pinning the socket chunk)
+// and that copy is handed to redis-parser in one call, which returns each command's arguments as views of it:
+// a pipelined command costs no allocation or parser call of its own. A command that spans chunks is copied
+// into a buffer of its own as its bytes arrive.
 
 import RedisParser from 'redis-parser';
 import { splitInline } from './inline.js';
@@ -128,7 +130,12 @@ export class RequestDecoder {
 
   private readonly handlers: DecoderHandlers;
   private readonly parser: RedisParser;
-  private parsed: Buffer[] | null = null;
+  /** Commands redis-parser returned from the current call, handed on once it is back. */
+  private readonly parsed: Buffer[][] = [];
+  /** The run of complete commands in `runChunk[runStart, runEnd)` not yet handed to redis-parser. */
+  private runChunk: Buffer | null = null;
+  private runStart = 0;
+  private runEnd = 0;
 
   private state = BOUNDARY;
   /** Bytes of a command that began in an earlier chunk (exact copy of them, in `pending[0, pendingLength)`). */
@@ -158,7 +165,7 @@ export class RequestDecoder {
     this.parser = new RedisParser({
       returnBuffers: true,
       returnReply: (reply: Buffer[]) => {
-        this.parsed = reply;
+        this.parsed.push(reply);
       },
       // Unreachable: the framer has validated every byte it hands over.
       returnError: (err) => {
@@ -261,7 +268,8 @@ export class RequestDecoder {
           return;
       }
     }
-    this.endOfChunk(chunk, start, end);
+    this.parseRun();
+    if (this.state !== DONE) this.endOfChunk(chunk, start, end);
   }
 
   /** Redis checks sizes once per read: an unterminated line or a command that outgrew its limit fails here. */
@@ -335,26 +343,50 @@ export class RequestDecoder {
     this.state = BODY;
   }
 
-  /** A complete multibulk command ends at `end`: copy it once and let redis-parser cut the arguments. */
+  /** A complete multibulk command is `chunk[start, end)`, its beginning in `pending` if it spans chunks. One
+   *  wholly in the chunk joins the run that parseRun() copies and parses. A run holds nothing else: bytes
+   *  between two commands (a dropped "*0") end it. */
   private multibulkCommand(chunk: Buffer, start: number, end: number): void {
-    let command: Buffer;
-    if (this.pending !== null) {
-      this.appendPending(chunk, start, end, true);
-      command = this.pending.subarray(0, this.pendingLength);
-      this.pending = null;
-      this.pendingLength = 0;
-    } else {
-      command = Buffer.allocUnsafe(end - start);
-      chunk.copy(command, 0, start, end);
+    if (this.pending === null) {
+      if (this.runChunk !== null && start !== this.runEnd) this.parseRun();
+      if (this.runChunk === null) {
+        this.runChunk = chunk;
+        this.runStart = start;
+      }
+      this.runEnd = end;
+      return;
     }
-    this.parser.execute(command);
-    const argv = this.parsed!;
-    this.parsed = null;
-    this.handlers.onCommand(argv);
+    this.appendPending(chunk, start, end, true);
+    const command = this.pending.subarray(0, this.pendingLength);
+    this.pending = null;
+    this.pendingLength = 0;
+    this.parse(command);
+  }
+
+  /** Copies the run of complete commands once and hands them on; called before anything else is handed on
+   *  (an inline command, an error), so commands stay in order. */
+  private parseRun(): void {
+    const chunk = this.runChunk;
+    if (chunk === null) return;
+    this.runChunk = null;
+    const commands = Buffer.allocUnsafe(this.runEnd - this.runStart);
+    chunk.copy(commands, 0, this.runStart, this.runEnd);
+    this.parse(commands);
+  }
+
+  /** Lets redis-parser cut whole multibulk commands into arguments, then hands each on, unless a handler
+   *  closed the decoder meanwhile. */
+  private parse(commands: Buffer): void {
+    const parsed = this.parsed;
+    this.parser.execute(commands);
+    for (let i = 0; i < parsed.length && this.state !== DONE; i++) this.handlers.onCommand(parsed[i]!);
+    parsed.length = 0;
   }
 
   /** A complete inline line (without its \n) ends at `lf`. */
   private inlineLine(chunk: Buffer, start: number, lf: number): void {
+    this.parseRun();
+    if (this.state === DONE) return; // closed by a command of the run
     let src = chunk;
     let from = start;
     let to = lf;
@@ -388,6 +420,8 @@ export class RequestDecoder {
   }
 
   private fail(message: string, reply = true): void {
+    this.parseRun();
+    if (this.state === DONE) return; // closed by a command of the run, before this error was reached
     this.state = DONE;
     this.pending = null;
     this.pendingLength = 0;
