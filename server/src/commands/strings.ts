@@ -89,8 +89,12 @@ function parseOptions(ctx: CommandContext, argv: Argv, from: number, forSet: boo
       expire = argv[++j]!;
     } else return replySyntax(ctx);
   }
-  return expire === undefined ? { flags } : { flags, expire };
+  if (expire === undefined) return flags === 0 ? NO_OPTIONS : { flags };
+  return { flags, expire };
 }
+
+/** A plain SET's options (shared: a SET allocates no options of its own). */
+const NO_OPTIONS: ExpireOptions = Object.freeze({ flags: 0 });
 
 function replySyntax(ctx: CommandContext): undefined {
   ctx.reply.error(SYNTAX);

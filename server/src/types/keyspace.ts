@@ -524,13 +524,15 @@ export class Keyspace {
 /** Changes to keys, applied as one atomic engine batch by `commit()`. Reads of keys already changed in the
  *  batch see the pending change, so counts and the expire index stay exact when a batch touches a key twice. */
 export class KeyspaceBatch {
-  private readonly ops: BatchOp[] = [];
+  /** A fresh array per commit: emptying one by `length = 0` is a runtime call and frees its storage, which
+   *  the next push allocates again. */
+  private ops: BatchOp[] = [];
   /** Pending state per (db, key): the expiry of the entry the batch leaves, or null if it deletes it. */
   private readonly pending = new PendingKeys();
   /** Count changes per db, applied once the engine took the batch; `touched` lists the dbs changed. */
   private readonly keyDeltas: Float64Array;
   private readonly expireDeltas: Float64Array;
-  private readonly touched: number[] = [];
+  private touched: number[] = [];
   /** @internal Handed out by Keyspace.batch() and not yet committed. */
   inUse = false;
 
@@ -591,9 +593,9 @@ export class KeyspaceBatch {
       this.keyspace.apply(this.ops);
       for (const db of this.touched) this.keyspace.adjustCounts(db, this.keyDeltas[db]!, this.expireDeltas[db]!);
     } finally {
-      this.ops.length = 0;
+      this.ops = [];
       for (const db of this.touched) this.keyDeltas[db] = this.expireDeltas[db] = 0;
-      this.touched.length = 0;
+      this.touched = [];
       this.pending.clear();
       this.inUse = false;
     }
@@ -625,7 +627,7 @@ export const stringMeta = (value: Uint8Array, expireAt = 0, encoding: Meta['enco
 /** (db, key) -> value for the keys a batch changed. Most batches change one key or a few: those are found by
  *  a linear search with no allocation; a map takes over for large batches (MSET of many keys). */
 class PendingKeys {
-  private readonly few: Array<{ db: number; key: Uint8Array; value: number | null }> = [];
+  private few: Array<{ db: number; key: Uint8Array; value: number | null }> = [];
   private many: Map<string, number | null> | undefined;
 
   get(db: number, key: Uint8Array): number | null | undefined {
@@ -648,7 +650,7 @@ class PendingKeys {
   }
 
   clear(): void {
-    this.few.length = 0;
+    this.few = [];
     this.many = undefined;
   }
 
