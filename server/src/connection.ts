@@ -402,8 +402,14 @@ export class Connection implements Client, PendingWriter {
         this.heldBytes -= this.waiting[i]!.length;
         this.outgoing.push(this.waiting[i]!);
       }
-      this.waiting.splice(0, n);
-      sequences.splice(0, n);
+      if (n === sequences.length) {
+        // The usual case: all of them (fresh arrays cost less than emptying these).
+        this.waiting = [];
+        this.waitingSequences = [];
+      } else {
+        this.waiting.splice(0, n);
+        sequences.splice(0, n);
+      }
       this.updateReading();
     }
     if (this.waiting.length > 0 && this.awaitedSequence === 0) {
