@@ -529,10 +529,12 @@ export class KeyspaceBatch {
   private ops: BatchOp[] = [];
   /** Pending state per (db, key): the expiry of the entry the batch leaves, or null if it deletes it. */
   private readonly pending = new PendingKeys();
-  /** Count changes per db, applied once the engine took the batch; `touched` lists the dbs changed. */
+  /** Count changes per db, applied once the engine took the batch; `touched[0, touchedCount)` lists the dbs
+   *  changed (the array is kept: db numbers pin nothing). */
   private readonly keyDeltas: Float64Array;
   private readonly expireDeltas: Float64Array;
-  private touched: number[] = [];
+  private readonly touched: number[] = [];
+  private touchedCount = 0;
   /** @internal Handed out by Keyspace.batch() and not yet committed. */
   inUse = false;
 
@@ -591,11 +593,14 @@ export class KeyspaceBatch {
     try {
       if (this.ops.length === 0) return;
       this.keyspace.apply(this.ops);
-      for (const db of this.touched) this.keyspace.adjustCounts(db, this.keyDeltas[db]!, this.expireDeltas[db]!);
+      for (let i = 0; i < this.touchedCount; i++) {
+        const db = this.touched[i]!;
+        this.keyspace.adjustCounts(db, this.keyDeltas[db]!, this.expireDeltas[db]!);
+      }
     } finally {
       this.ops = [];
-      for (const db of this.touched) this.keyDeltas[db] = this.expireDeltas[db] = 0;
-      this.touched = [];
+      for (let i = 0; i < this.touchedCount; i++) this.keyDeltas[this.touched[i]!] = this.expireDeltas[this.touched[i]!] = 0;
+      this.touchedCount = 0;
       this.pending.clear();
       this.inUse = false;
     }
@@ -610,7 +615,9 @@ export class KeyspaceBatch {
   }
 
   private count(db: number, keys: number, expires: number): void {
-    if (!this.touched.includes(db)) this.touched.push(db);
+    let i = 0;
+    while (i < this.touchedCount && this.touched[i] !== db) i++;
+    if (i === this.touchedCount) this.touched[this.touchedCount++] = db;
     this.keyDeltas[db]! += keys;
     this.expireDeltas[db]! += expires;
   }
