@@ -130,8 +130,6 @@ export class RequestDecoder {
 
   private readonly handlers: DecoderHandlers;
   private readonly parser: RedisParser;
-  /** Commands redis-parser returned from the current call, handed on once it is back. */
-  private readonly parsed: Buffer[][] = [];
   /** The run of complete commands in `runChunk[runStart, runEnd)` not yet handed to redis-parser. */
   private runChunk: Buffer | null = null;
   private runStart = 0;
@@ -164,8 +162,9 @@ export class RequestDecoder {
     }
     this.parser = new RedisParser({
       returnBuffers: true,
-      returnReply: (reply: Buffer[]) => {
-        this.parsed.push(reply);
+      // Each command of a parse() in order, none once a handler closed the decoder.
+      returnReply: (argv: Buffer[]) => {
+        if (this.state !== DONE) this.handlers.onCommand(argv);
       },
       // Unreachable: the framer has validated every byte it hands over.
       returnError: (err) => {
@@ -374,13 +373,14 @@ export class RequestDecoder {
     this.parse(commands);
   }
 
-  /** Lets redis-parser cut whole multibulk commands into arguments, then hands each on, unless a handler
-   *  closed the decoder meanwhile. */
+  /** Lets redis-parser cut whole multibulk commands into arguments; it hands each on as it is cut. */
   private parse(commands: Buffer): void {
-    const parsed = this.parsed;
-    this.parser.execute(commands);
-    for (let i = 0; i < parsed.length && this.state !== DONE; i++) this.handlers.onCommand(parsed[i]!);
-    parsed.length = 0;
+    try {
+      this.parser.execute(commands);
+    } catch (err) {
+      this.parser.reset(); // a handler threw: the parser must not keep the rest of these bytes for later
+      throw err;
+    }
   }
 
   /** A complete inline line (without its \n) ends at `lf`. */
