@@ -36,16 +36,18 @@ function readString(ctx: CommandContext, key: Buffer, now: number, forWrite = fa
   return null;
 }
 
-/** Writes one string key (replacing any key of any type), as one batch. */
+/** Writes one string key (replacing any key of any type), as one batch. `now`: the time the command read
+ *  the clock, if it did (one read less: about a tenth of the SET handler's own time). */
 function writeString(
   ctx: CommandContext,
   key: Buffer,
   value: Uint8Array,
   expireAt: number,
   encoding: StringEncoding,
+  now = Date.now(),
 ): void {
   const batch = ctx.server.keyspace.batch();
-  batch.set(ctx.client.db, key, stringMeta(value, expireAt, encoding));
+  batch.set(ctx.client.db, key, stringMeta(value, expireAt, encoding), now);
   batch.commit();
 }
 
@@ -168,7 +170,7 @@ function setGeneric(ctx: CommandContext, command: string, key: Buffer, value: Bu
     return;
   }
   if (flags & Flag.KEEPTTL && old !== undefined) expireAt = old.expireAt;
-  writeString(ctx, key, value, expireAt, StringEncoding.Auto);
+  writeString(ctx, key, value, expireAt, StringEncoding.Auto, now);
   if (!(flags & Flag.GET)) ctx.reply.simple('OK');
 }
 
