@@ -1,6 +1,6 @@
 // Constants of the SSTable file format (see engine/FORMAT.md, section "SSTable").
 
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
 /** "STRATSST" in ASCII: the last 12..4 bytes of the footer. */
 export const MAGIC = Buffer.from('STRATSST', 'latin1');
 

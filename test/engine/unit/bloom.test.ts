@@ -31,11 +31,15 @@ describe('bloom filter', () => {
     assert.ok(twenty < 0.002, `20 bits/key gave ${twenty}`);
   });
 
-  test('takes about bitsPerKey bits per key; rejects malformed contents', () => {
+  test('takes bitsPerKey bits per key in whole 64-byte lines; rejects malformed contents', () => {
     const filter = filterOf(8000, 10);
-    assert.ok(Math.abs(filter.byteLength - 10_001) <= 1, `size ${filter.byteLength}`);
+    assert.equal(filter.byteLength, 157 * 64 + 1); // 80,000 bits round up to 157 lines of 512
+    assert.equal(filterOf(1, 10).byteLength, 65);
     assert.equal(BloomFilter.parse(Buffer.from([0xff])), undefined);
     assert.equal(BloomFilter.parse(Buffer.from([0xff, 0xff, 0])), undefined);
     assert.equal(BloomFilter.parse(Buffer.from([0xff, 0xff, 31])), undefined);
+    assert.equal(BloomFilter.parse(Buffer.alloc(65, 0)), undefined); // zero probes
+    assert.equal(BloomFilter.parse(Buffer.alloc(66, 1)), undefined); // not whole lines
+    assert.ok(BloomFilter.parse(Buffer.alloc(65, 1)) !== undefined);
   });
 });
