@@ -124,6 +124,8 @@ class StrataDb implements Db {
   private closed = false;
   /** Live snapshots (explicit, and the implicit ones of open cursors): what compaction must keep. */
   private readonly snapshots = new Set<Snapshot>();
+  /** The highest sequence among them (-1 if none): the memtable keeps the versions it may see. */
+  private newestSnapshot = -1;
   private stallWaiters: (() => void)[] = [];
   private stallStarted = 0;
   private stalls = 0;
@@ -206,12 +208,13 @@ class StrataDb implements Db {
     const durable = this.wal.add(ops, first);
     let sequence = first;
     let bytes = 0;
+    const newestSnapshot = this.newestSnapshot;
     for (const op of ops) {
       if (op.type === 'put') {
-        this.mem.add(sequence++, ValueKind.Value, op.key, op.value);
+        this.mem.add(sequence++, ValueKind.Value, op.key, op.value, newestSnapshot);
         bytes += op.key.length + op.value.length;
       } else {
-        this.mem.add(sequence++, ValueKind.Deletion, op.key, EMPTY);
+        this.mem.add(sequence++, ValueKind.Deletion, op.key, EMPTY, newestSnapshot);
         bytes += op.key.length;
       }
     }
@@ -361,12 +364,16 @@ class StrataDb implements Db {
     this.checkOpen();
     const snapshot = Object.freeze({ sequence: this.last });
     this.snapshots.add(snapshot);
+    this.newestSnapshot = this.last; // sequences only grow: the newest snapshot is the highest
     return snapshot;
   }
 
   /** Idempotent: releasing a snapshot twice does not release another holder's. */
   release(snapshot: Snapshot): void {
-    this.snapshots.delete(snapshot);
+    if (!this.snapshots.delete(snapshot) || snapshot.sequence < this.newestSnapshot) return;
+    let newest = -1;
+    for (const other of this.snapshots) if (other.sequence > newest) newest = other.sequence;
+    this.newestSnapshot = newest;
   }
 
   // ---- memtable rotation and flush

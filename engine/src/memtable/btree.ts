@@ -104,6 +104,10 @@ export class PackedKeys {
     return this.nums[i * this.stride + SEQUENCE]!;
   }
 
+  setSequence(i: number, sequence: number): void {
+    this.nums[i * this.stride + SEQUENCE] = sequence;
+  }
+
   /** Order of key i relative to the search key. */
   compareAt(i: number, k: SearchKey): number {
     const nums = this.nums;
@@ -356,8 +360,10 @@ export class BTree {
   private readonly pathIndex: number[] = [];
 
   /** Adds an entry for the search key (its bytes are copied); an entry with the same key and sequence is
-   *  replaced. */
-  insert(k: SearchKey, kind: ValueKind, buffer: Buffer, offset: number, length: number): void {
+   *  replaced, and so is the key's newest version if its sequence is above `reclaimAbove` and the new
+   *  entry's is higher still (no reader can see that version any more: see MemTable.add). Returns
+   *  true if the tree holds one entry more. */
+  insert(k: SearchKey, kind: ValueKind, buffer: Buffer, offset: number, length: number, reclaimAbove = Infinity): boolean {
     this.version++;
     // Ascending keys (counters, timestamps) append to the last leaf without a descent.
     const last = this.lastLeaf;
@@ -365,7 +371,7 @@ export class BTree {
     if (n > 0 && n < CAPACITY && last.keys.compareAt(n - 1, k) < 0) {
       last.insert(n, k, kind, buffer, offset, length);
       this.size++;
-      return;
+      return true;
     }
     let node = this.root;
     let depth = 0;
@@ -377,14 +383,22 @@ export class BTree {
     }
     let leaf = node;
     let at = lowerBound(leaf.keys, k);
-    if (at < leaf.keys.count && leaf.keys.compareAt(at, k) === 0) {
-      leaf.set(at, kind, buffer, offset, length);
-      return;
+    if (at < leaf.keys.count) {
+      const keys = leaf.keys;
+      const c = keys.compareAt(at, k);
+      // The entry at `at` sorts after (key, sequence): if it is a version of the key, it is the newest one
+      // below the new sequence. A leaf's first entry is also its parent's bound, so it is only replaced
+      // in a root leaf (a new sequence would sort it before that bound).
+      if (c === 0 || (keys.sequence(at) > reclaimAbove && (at > 0 || depth === 0) && keys.keyEquals(at, k))) {
+        if (c !== 0) keys.setSequence(at, k.sequence);
+        leaf.set(at, kind, buffer, offset, length);
+        return false;
+      }
     }
     this.size++;
     if (leaf.keys.count < CAPACITY) {
       leaf.insert(at, k, kind, buffer, offset, length);
-      return;
+      return true;
     }
     let sibling: Node;
     // An entry past the end of the last leaf (ascending keys) starts a new last leaf and leaves the full
@@ -412,7 +426,7 @@ export class BTree {
       let slot = this.pathIndex[depth]! + 1;
       if (parent.lows.count < CAPACITY) {
         parent.insert(slot, sibling);
-        return;
+        return true;
       }
       if (append && slot === CAPACITY) {
         const right = new Inner(parent.lows.bytesUsed);
@@ -431,6 +445,7 @@ export class BTree {
     root.insert(0, old);
     root.insert(1, sibling);
     this.root = root;
+    return true;
   }
 
   /** Positions `cursor` on the first entry at or after the search key; cursor.leaf is null if none. */

@@ -30,20 +30,25 @@ export class MemTable {
     return this.tree.size;
   }
 
-  /** Adds a version of `key`; key and value are copied. Adding the same (key, sequence) again replaces it. */
-  add(sequence: number, kind: ValueKind, key: Uint8Array, value: Uint8Array): void {
+  /** Adds a version of `key`; key and value are copied. Adding the same (key, sequence) again replaces it.
+   *  `newestSnapshot`: the highest sequence a reader may still read at (a snapshot's, a cursor's); the
+   *  key's newest version above it is invisible to every reader once this one is added, so it is
+   *  overwritten instead of kept (a key written over and over holds one entry, not one per write). Its
+   *  value bytes stay in the arena and stay counted. */
+  add(sequence: number, kind: ValueKind, key: Uint8Array, value: Uint8Array, newestSnapshot = Infinity): void {
     const arena = this.arena;
     const offset = arena.copy(value);
-    this.tree.insert(this.search.set(key, 0, key.length, sequence), kind, arena.buffer, offset, value.length);
-    this.bytes += key.length + value.length + ENTRY_OVERHEAD;
+    const added = this.tree.insert(this.search.set(key, 0, key.length, sequence), kind, arena.buffer, offset, value.length, newestSnapshot);
+    this.bytes += added ? key.length + value.length + ENTRY_OVERHEAD : value.length;
   }
 
   /** `add` for a key data[keyStart..keyEnd) and a value data[valueStart..valueEnd) that are not copied:
    *  `data` must never change, and stays referenced while the memtable lives. WAL replay inserts straight
-   *  from the log's image this way, without a view or a copy per entry. */
+   *  from the log's image this way, without a view or a copy per entry; nobody reads during a replay, so
+   *  a key's older versions are overwritten. */
   addFrom(sequence: number, kind: ValueKind, data: Buffer, keyStart: number, keyEnd: number, valueStart: number, valueEnd: number): void {
-    this.tree.insert(this.search.set(data, keyStart, keyEnd, sequence), kind, data, valueStart, valueEnd - valueStart);
-    this.bytes += keyEnd - keyStart + valueEnd - valueStart + ENTRY_OVERHEAD;
+    const added = this.tree.insert(this.search.set(data, keyStart, keyEnd, sequence), kind, data, valueStart, valueEnd - valueStart, 0);
+    this.bytes += added ? keyEnd - keyStart + valueEnd - valueStart + ENTRY_OVERHEAD : valueEnd - valueStart;
   }
 
   /** The newest version of `key` with sequence <= snapshotSequence (a tombstone included), if any. */

@@ -210,4 +210,54 @@ describe('MemTable', () => {
     }
     assert.ok(steps >= initial.length);
   });
+
+  test('a key written over and over keeps one entry, unless a snapshot may read an older version', () => {
+    const m = new MemTable();
+    for (let seq = 1; seq <= 1000; seq++) m.add(seq, VALUE, b('hot'), b(`v${seq}`), -1);
+    assert.equal(m.entries, 1);
+    assert.equal(m.get(b('hot'), 1000)!.value.toString(), 'v1000');
+    assert.equal(m.get(b('hot'), 999), undefined, 'the older versions are gone');
+    // A snapshot at 1500 sees the version written at 1500: it stays, the versions after it fold into one.
+    for (let seq = 1001; seq <= 2000; seq++) m.add(seq, seq % 7 === 0 ? DELETION : VALUE, b('hot'), b(`v${seq}`), seq > 1500 ? 1500 : -1);
+    assert.equal(m.entries, 2);
+    assert.equal(m.get(b('hot'), 1500)!.value.toString(), 'v1500');
+    assert.equal(m.get(b('hot'), 2000)!.value.toString(), 'v2000');
+    assert.equal(m.get(b('hot'), 1999)!.sequence, 1500);
+  });
+
+  test('overwrites under changing snapshots answer every live snapshot like the full history (randomised)', () => {
+    const rnd = new Random(testSeed('memtable overwrite'));
+    const m = new MemTable();
+    const model: ModelEntry[] = [];
+    const hot = Array.from({ length: 6 }, (_, i) => Buffer.from(`hot-${i}`));
+    const cold = Array.from({ length: 3000 }, () => Buffer.from(rnd.bytes(rnd.between(1, 16))));
+    let live: number[] = [];
+    const check = (seq: number): void => {
+      const sorted = model.slice().sort(compareEntries);
+      for (const at of [...live, seq]) {
+        for (const key of [...hot, ...Array.from({ length: 200 }, () => rnd.pick(cold))]) {
+          const want = modelGet(sorted, key, at);
+          const got = m.get(key, at);
+          assert.deepEqual(
+            got && [got.sequence, got.kind, got.value.toString('hex')],
+            want && [want.sequence, want.kind, want.value.toString('hex')],
+            `get ${key.toString('hex')} at ${at}`,
+          );
+        }
+      }
+    };
+    let seq = 0;
+    for (let n = 0; n < 30_000; n++) {
+      if (rnd.chance(0.002)) live.push(seq);
+      if (live.length > 0 && rnd.chance(0.002)) live = live.filter((s) => s !== rnd.pick(live));
+      const key = rnd.chance(0.6) ? rnd.pick(hot) : rnd.pick(cold);
+      const entry = { key, sequence: ++seq, kind: rnd.chance(0.1) ? DELETION : VALUE, value: Buffer.from(rnd.bytes(rnd.int(20))) };
+      if (entry.kind === DELETION) entry.value = Buffer.alloc(0);
+      m.add(entry.sequence, entry.kind, entry.key, entry.value, live.length > 0 ? Math.max(...live) : -1);
+      model.push(entry);
+      if (n % 5000 === 4999) check(seq);
+    }
+    check(seq);
+    assert.ok(m.entries < model.length / 2, `${m.entries} entries for ${model.length} writes`);
+  });
 });
