@@ -138,6 +138,7 @@ await yargs(hideBin(process.argv))
         .option('n', { alias: 'requests', type: 'number', describe: 'requests per test (-n, default 200,000)' })
         .option('d', { alias: 'data-size', type: 'number', default: 3, describe: 'value bytes (-d)' })
         .option('r', { alias: 'keyspace', type: 'number', default: 0, describe: 'random keys (-r; 0: off)' })
+        .option('warmup', { type: 'number', default: 0, describe: 'requests of an untimed run of each test against each server first (0: none)' })
         .option('fsync', { choices: FSYNC, default: 'always' as FsyncPolicy, describe: 'appendfsync for both servers' }),
     async (a) => {
       const report = await server({
@@ -149,6 +150,7 @@ await yargs(hideBin(process.argv))
         keyspace: a.r,
         fsync: a.fsync,
         dir: a.dir,
+        warmup: a.warmup,
       });
       await finish(report, a.out);
     },

@@ -91,7 +91,9 @@ test('recovery --quick: reopen after close and after kill -9 keeps the keys', as
     for (const p of r.phases) assert.equal(p.extra!.found, p.extra!.sampled, `${r.subject} ${p.phase} found every sampled key`);
 });
 
-test('server --quick: redis-benchmark against redis-server and strata-server', async () => {
-  const report = await quickRun('server', [], ['redis-server', 'strata-server']);
+test('server --quick --warmup: redis-benchmark against redis-server and strata-server, each warmed up first', async () => {
+  const report = await quickRun('server', ['--warmup', '500'], ['redis-server', 'strata-server']);
   assert.deepEqual(Object.keys(report.ratios ?? {}).sort(), ['GET', 'SET']);
+  assert.ok(report.notes.some((note) => note.includes('untimed with -n 500')), report.notes.join('\n'));
+  for (const r of report.results) assert.deepEqual(r.phases.map((p) => p.phase), ['SET', 'GET'], `${r.subject}: only the measured runs are reported`);
 });
