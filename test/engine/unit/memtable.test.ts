@@ -8,6 +8,17 @@ const VALUE = 1;
 const DELETION = 0;
 const b = (s: string): Buffer => Buffer.from(s);
 
+/** m.get(key, snapshot) answers as the model (entries in internal order) does. */
+function assertGetLikeModel(m: InstanceType<typeof MemTable>, entries: readonly ModelEntry[], key: Buffer, snapshot: number): void {
+  const want = modelGet(entries, key, snapshot);
+  const got = m.get(key, snapshot);
+  assert.deepEqual(
+    got && [got.sequence, got.kind, got.value.toString('hex')],
+    want && [want.sequence, want.kind, want.value.toString('hex')],
+    `get ${key.toString('hex')} at ${snapshot}`,
+  );
+}
+
 describe('MemTable', () => {
   test('get sees the newest version at or below the snapshot, tombstones included', () => {
     const m = new MemTable();
@@ -89,13 +100,7 @@ describe('MemTable', () => {
     for (let n = 0; n < 1000; n++) {
       const key = rnd.chance(0.8) ? rnd.pick(entries).key : Buffer.from(rnd.bytes(4));
       const snapshot = rnd.int(entries.length + 2);
-      const want = modelGet(entries, key, snapshot);
-      const got = m.get(key, snapshot);
-      assert.deepEqual(
-        got && [got.sequence, got.kind, got.value.toString('hex')],
-        want && [want.sequence, want.kind, want.value.toString('hex')],
-        `get ${key.toString('hex')} at ${snapshot}`,
-      );
+      assertGetLikeModel(m, entries, key, snapshot);
     }
     checkIterator(m.iterator(), entries, rnd, 300);
   });
@@ -236,13 +241,7 @@ describe('MemTable', () => {
       const sorted = model.slice().sort(compareEntries);
       for (const at of [...live, seq]) {
         for (const key of [...hot, ...Array.from({ length: 200 }, () => rnd.pick(cold))]) {
-          const want = modelGet(sorted, key, at);
-          const got = m.get(key, at);
-          assert.deepEqual(
-            got && [got.sequence, got.kind, got.value.toString('hex')],
-            want && [want.sequence, want.kind, want.value.toString('hex')],
-            `get ${key.toString('hex')} at ${at}`,
-          );
+          assertGetLikeModel(m, sorted, key, at);
         }
       }
     };
