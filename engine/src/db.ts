@@ -124,7 +124,8 @@ class StrataDb implements Db {
   private closed = false;
   /** Live snapshots (explicit, and the implicit ones of open cursors): what compaction must keep. */
   private readonly snapshots = new Set<Snapshot>();
-  /** The highest sequence among them (-1 if none): the memtable keeps the versions it may see. */
+  /** The highest sequence among them (-1 if none): the memtable keeps the versions it may see (and
+   *  overwrites none while a cursor is open on it). */
   private newestSnapshot = -1;
   private stallWaiters: (() => void)[] = [];
   private stallStarted = 0;

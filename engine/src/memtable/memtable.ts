@@ -20,6 +20,9 @@ export class MemTable {
   private readonly cursor = new TreeCursor();
   private readonly search = new SearchKey();
   private bytes = 0;
+  /** Iterators not yet closed: while one is open, no version is overwritten (an iterator may stand on an
+   *  entry its snapshot cannot see, and finds its place again by that entry). */
+  private openIterators = 0;
 
   /** Memory charged: keys + values + per-entry overhead. */
   get approximateBytes(): number {
@@ -31,14 +34,15 @@ export class MemTable {
   }
 
   /** Adds a version of `key`; key and value are copied. Adding the same (key, sequence) again replaces it.
-   *  `newestSnapshot`: the highest sequence a reader may still read at (a snapshot's, a cursor's); the
-   *  key's newest version above it is invisible to every reader once this one is added, so it is
-   *  overwritten instead of kept (a key written over and over holds one entry, not one per write). Its
-   *  value bytes stay in the arena and stay counted. */
+   *  `newestSnapshot`: the highest sequence a reader may still read at (a snapshot's); the key's newest
+   *  version above it is invisible to every reader once this one is added, so unless an iterator is open
+   *  it is overwritten instead of kept (a key written over and over holds one entry, not one per write).
+   *  Its value bytes stay in the arena and stay counted. */
   add(sequence: number, kind: ValueKind, key: Uint8Array, value: Uint8Array, newestSnapshot = Infinity): void {
     const arena = this.arena;
     const offset = arena.copy(value);
-    const added = this.tree.insert(this.search.set(key, 0, key.length, sequence), kind, arena.buffer, offset, value.length, newestSnapshot);
+    const reclaimAbove = this.openIterators > 0 ? Infinity : newestSnapshot;
+    const added = this.tree.insert(this.search.set(key, 0, key.length, sequence), kind, arena.buffer, offset, value.length, reclaimAbove);
     this.bytes += added ? key.length + value.length + ENTRY_OVERHEAD : value.length;
   }
 
@@ -67,7 +71,8 @@ export class MemTable {
   }
 
   iterator(): InternalIterator {
-    return new MemTableIterator(this.tree);
+    this.openIterators++;
+    return new MemTableIterator(this.tree, () => this.openIterators--);
   }
 }
 
@@ -90,7 +95,10 @@ class MemTableIterator implements InternalIterator {
   sequence = 0;
   kind = 0 as ValueKind;
 
-  constructor(tree: BTree) {
+  constructor(
+    tree: BTree,
+    private onClose: (() => void) | undefined,
+  ) {
     this.tree = tree;
   }
 
@@ -140,6 +148,8 @@ class MemTableIterator implements InternalIterator {
   close(): void {
     this.valid = false;
     this.valueBuffer = null;
+    this.onClose?.();
+    this.onClose = undefined; // closing twice counts once
   }
 
   /** Inserts may have shifted entries: find the current entry again (it is still there). */

@@ -230,6 +230,25 @@ describe('MemTable', () => {
     assert.equal(m.get(b('hot'), 1999)!.sequence, 1500);
   });
 
+  test('no version is overwritten while an iterator is open (it may stand on one no snapshot sees)', () => {
+    const m = new MemTable();
+    m.add(1, VALUE, b('b'), b('b1'), -1);
+    m.add(2, VALUE, b('b'), b('b2'), 1); // a snapshot at 1 keeps b1
+    const it = m.iterator();
+    it.seekToFirst();
+    assert.equal(it.sequence, 2);
+    m.add(3, VALUE, b('b'), b('b3'), 1); // b2 is invisible to the snapshot, but the iterator stands on it
+    assert.equal(m.entries, 3);
+    it.next();
+    assert.deepEqual([it.valid, it.sequence, it.value.toString()], [true, 1, 'b1'], 'the iterator goes on from where it stood');
+    it.close();
+    it.close(); // counts once
+    m.add(4, VALUE, b('b'), b('b4'), 1);
+    assert.equal(m.entries, 3, 'closed: b3 is overwritten');
+    assert.equal(m.get(b('b'), 4)!.value.toString(), 'b4');
+    assert.equal(m.get(b('b'), 1)!.value.toString(), 'b1');
+  });
+
   test('overwrites under changing snapshots answer every live snapshot like the full history (randomised)', () => {
     const rnd = new Random(testSeed('memtable overwrite'));
     const m = new MemTable();
