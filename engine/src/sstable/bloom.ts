@@ -20,6 +20,22 @@ function mix(hash: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
+/** The `probes` bits of a key's hash in `bits` (lines of 512 bits): sets them (`set`), or tests them and
+ *  returns false at the first clear one. Builder and reader share it, so they cannot disagree. */
+function probe(bits: Buffer, lines: number, probes: number, hash: number, set: boolean): boolean {
+  const base = (hash % lines) * LINE_BITS;
+  const g = mix(hash);
+  let at = g & (LINE_BITS - 1);
+  const step = (g >>> 9) | 1;
+  for (let j = 0; j < probes; j++) {
+    const bit = base + at;
+    if (set) bits[bit >>> 3]! |= 1 << (bit & 7);
+    else if ((bits[bit >>> 3]! & (1 << (bit & 7))) === 0) return false;
+    at = (at + step) & (LINE_BITS - 1);
+  }
+  return true;
+}
+
 export class BloomFilterBuilder {
   private hashes = new Uint32Array(1024);
   private count = 0;
@@ -40,18 +56,7 @@ export class BloomFilterBuilder {
     const lines = Math.max(1, Math.ceil((this.count * this.bitsPerKey) / LINE_BITS));
     const k = probesFor(this.bitsPerKey);
     const out = Buffer.alloc(lines * LINE_BYTES + 1);
-    for (let i = 0; i < this.count; i++) {
-      const h = this.hashes[i]!;
-      const base = (h % lines) * LINE_BITS;
-      const g = mix(h);
-      let at = g & (LINE_BITS - 1);
-      const step = (g >>> 9) | 1;
-      for (let j = 0; j < k; j++) {
-        const bit = base + at;
-        out[bit >>> 3]! |= 1 << (bit & 7);
-        at = (at + step) & (LINE_BITS - 1);
-      }
-    }
+    for (let i = 0; i < this.count; i++) probe(out, lines, k, this.hashes[i]!, true);
     out[lines * LINE_BYTES] = k;
     return out;
   }
@@ -88,16 +93,6 @@ export class BloomFilter {
 
   /** mayContain for a key whose bloomHash is `hash`. */
   mayContainHash(hash: number): boolean {
-    const bits = this.bits;
-    const base = (hash % this.lines) * LINE_BITS;
-    const g = mix(hash);
-    let at = g & (LINE_BITS - 1);
-    const step = (g >>> 9) | 1;
-    for (let j = 0; j < this.probes; j++) {
-      const bit = base + at;
-      if ((bits[bit >>> 3]! & (1 << (bit & 7))) === 0) return false;
-      at = (at + step) & (LINE_BITS - 1);
-    }
-    return true;
+    return probe(this.bits, this.lines, this.probes, hash, false);
   }
 }
