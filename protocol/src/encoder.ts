@@ -30,6 +30,8 @@ const SHORT_LINE = 32;
 export class ReplyWriter {
   /** RESP version of the connection; HELLO changes it. */
   protocol: ProtocolVersion = 2;
+  /** Told of every error reply written (a server counts them). */
+  onError: ((message: string) => void) | undefined = undefined;
   private buf: Buffer;
   /** First byte not yet taken. */
   private start = 0;
@@ -64,7 +66,9 @@ export class ReplyWriter {
 
   /** `-message`; the message starts with its code ('ERR ...', 'WRONGTYPE ...'). Line breaks become spaces. */
   error(message: string): void {
-    this.line(45, message.replace(LINE_BREAKS, ' '));
+    const line = message.replace(LINE_BREAKS, ' ');
+    this.onError?.(line);
+    this.line(45, line);
   }
 
   integer(n: number | bigint): void {

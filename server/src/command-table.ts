@@ -3,6 +3,7 @@
 // COMMAND (COUNT, INFO, DOCS, LIST) is answered from the same table.
 
 import type { CommandSpec } from './command.js';
+import { CommandStats } from './command-stats.js';
 import { connectionCommands } from './commands/connection.js';
 import { databaseCommands } from './commands/databases.js';
 import { expireCommands } from './commands/expire.js';
@@ -11,9 +12,10 @@ import { scanCommands } from './commands/scan.js';
 import { serverCommands } from './commands/server.js';
 import { stringCommands } from './commands/strings.js';
 
-/** What a request resolves to: the spec to run, or the error to reply instead. */
-export type Resolution = Found | { spec?: undefined; error: string };
-type Found = { spec: CommandSpec; error?: undefined };
+/** What a request resolves to: the spec to run and its statistics, or the error to reply instead (and the
+ *  statistics of the command it rejects, when it names one). */
+export type Resolution = Found | { spec?: undefined; error: string; rejected?: CommandStats };
+type Found = { spec: CommandSpec; stats: CommandStats; error?: undefined };
 
 /** Redis quotes at most this much of a bad command name or of its arguments in an error. */
 const QUOTE_LIMIT = 128;
@@ -25,6 +27,8 @@ export class CommandTable {
   private readonly byHash = new Map<number, Found[]>();
   /** Each subcommand's resolution by 'container|sub'. */
   private readonly subResolutions = new Map<string, Found>();
+  /** Every command and subcommand, in table order. */
+  private readonly resolutions: Found[] = [];
 
   constructor(families: ReadonlyArray<readonly CommandSpec[]>) {
     for (const family of families) {
@@ -37,9 +41,15 @@ export class CommandTable {
         this.byName.set(spec.name, spec);
         const hash = nameHash(Buffer.from(spec.name, 'latin1'));
         const bucket = this.byHash.get(hash);
-        if (bucket === undefined) this.byHash.set(hash, [{ spec }]);
-        else bucket.push({ spec });
-        for (const sub of spec.subcommands ?? []) this.subResolutions.set(sub.name, { spec: sub });
+        const found = { spec, stats: new CommandStats() };
+        if (bucket === undefined) this.byHash.set(hash, [found]);
+        else bucket.push(found);
+        this.resolutions.push(found);
+        for (const sub of spec.subcommands ?? []) {
+          const subFound = { spec: sub, stats: new CommandStats() };
+          this.subResolutions.set(sub.name, subFound);
+          this.resolutions.push(subFound);
+        }
       }
     }
   }
@@ -56,6 +66,16 @@ export class CommandTable {
   /** A command ('get') or a subcommand ('config|get'), by lower-case name. */
   get(name: string): CommandSpec | undefined {
     return name.includes('|') ? this.subResolutions.get(name)?.spec : this.byName.get(name);
+  }
+
+  /** The statistics of every command and subcommand that ran or was rejected, by name. */
+  usedStats(): Array<[string, CommandStats]> {
+    return this.resolutions.filter((f) => f.stats.calls > 0 || f.stats.rejected > 0).map((f) => [f.spec.name, f.stats]);
+  }
+
+  /** CONFIG RESETSTAT. */
+  resetStats(): void {
+    for (const found of this.resolutions) found.stats.reset();
   }
 
   /** Look up argv's command (and subcommand) and check its arity, as Redis's processCommand does. */
@@ -75,7 +95,7 @@ export class CommandTable {
     }
     const { arity, name } = found.spec;
     if ((arity > 0 && argv.length !== arity) || argv.length < -arity) {
-      return { error: `ERR wrong number of arguments for '${name}' command` };
+      return { error: `ERR wrong number of arguments for '${name}' command`, rejected: found.stats };
     }
     return found;
   }

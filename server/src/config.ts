@@ -164,6 +164,20 @@ function outputBufferLimit(args: string[]): OutputBufferLimit {
   return normal ?? { hardBytes: 0, softBytes: 0, softSeconds: 0 };
 }
 
+/** A parameter Strata reads as Redis's default and cannot change: setting that value is accepted (so a
+ *  redis.conf that states it loads), any other is refused with `why`. */
+function fixedParam(name: string, value: string, why: string, same = (v: string) => v.toLowerCase() === value): ConfigParam {
+  return {
+    name,
+    mutable: true,
+    argc: 1,
+    get: () => value,
+    set: (_c, [v]) => {
+      if (!same(v!)) throw new ConfigError(why);
+    },
+  };
+}
+
 const PARAMS: readonly ConfigParam[] = [
   intParam('port', false, 0, 65535, 'port'),
   {
@@ -237,6 +251,11 @@ const PARAMS: readonly ConfigParam[] = [
       c.hz = Math.min(500, Math.max(1, integer(v!, 0, 2147483647, false)));
     },
   },
+  // Asked by tools and job queues (which want noeviction). Strata keeps its data on disk, so it never evicts;
+  // no pub/sub here, so no keyspace notifications either.
+  fixedParam('maxmemory', '0', 'Strata evicts nothing (its data lives on disk): maxmemory must be 0', (v) => parseMemory(v) === 0),
+  fixedParam('maxmemory-policy', 'noeviction', 'Strata evicts nothing: the only policy is noeviction'),
+  fixedParam('notify-keyspace-events', '', 'keyspace notifications are not supported'),
   // Asked by redis-benchmark and other tools, and present in every redis.conf. Strata keeps no RDB snapshots
   // and always logs writes to the engine's WAL, so these read as `save ""` and `appendonly yes` whatever is
   // set; setting them is accepted (so a redis.conf loads unchanged) and has no effect.

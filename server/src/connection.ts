@@ -16,6 +16,7 @@ import type { Socket } from 'node:net';
 import type { Db } from '@strata/engine';
 import { ProtocolError, ReplyWriter, RequestDecoder } from '@strata/protocol';
 import type { ClientState, CommandContext, CommandSpec } from './command.js';
+import type { CommandStats } from './command-stats.js';
 import type { ServerRuntime } from './server.js';
 import type { PendingWriter } from './write-scheduler.js';
 
@@ -97,6 +98,8 @@ export class Connection implements Client, PendingWriter {
   /** When the output first went over the soft limit (0: it is under). */
   private softLimitSince = 0;
 
+  /** Error replies written so far (a command that adds one failed). */
+  private errorReplies = 0;
   private replyOff = false;
   private skipThis = false;
   private skipNext = false;
@@ -109,6 +112,10 @@ export class Connection implements Client, PendingWriter {
     this.addr = `${socket.remoteAddress}:${socket.remotePort}`;
     this.laddr = `${socket.localAddress}:${socket.localPort}`;
     this.reply = new ReplyWriter(2);
+    this.reply.onError = (message) => {
+      this.errorReplies++;
+      server.stats.errors.count(message);
+    };
     this.decoder = new RequestDecoder({
       onCommand: (argv) => this.queue.push(argv),
       onError: (err) => this.queue.push(err),
@@ -276,33 +283,44 @@ export class Connection implements Client, PendingWriter {
     const before = reply.length;
     const found = server.commands.resolve(argv);
     if (found.error !== undefined) {
+      if (found.rejected !== undefined) found.rejected.rejected++;
       reply.error(found.error);
       this.afterCommand(before);
       return undefined;
     }
-    const spec = found.spec;
+    const { spec, stats } = found;
     if (!this.authenticated && server.config.requirepass !== '' && !spec.flags.includes('no_auth')) {
+      stats.rejected++;
       reply.error('NOAUTH Authentication required.');
       this.afterCommand(before);
       return undefined;
     }
-    if (spec.flags.includes('write')) {
+    const writes = spec.flags.includes('write');
+    const held = server.pause.holds(writes);
+    if (held !== undefined) {
+      // CLIENT PAUSE: this command and the ones after it wait for the end of the pause, then run anew.
+      this.flush();
+      return held.then(() => (this.closing ? undefined : this.execute(argv)));
+    }
+    if (writes) {
       // Back-pressure: when flushes or compactions fall behind, writers wait (slowed, never failed). Should
       // the stall end in an engine failure, the command runs and meets that failure itself.
       const stall = this.engine.writeStall();
       if (stall !== undefined) {
         this.flush();
-        const resume = (): Promise<void> | undefined => this.invoke(spec, argv);
+        const resume = (): Promise<void> | undefined => this.invoke(spec, stats, argv);
         return stall.then(resume, resume);
       }
     }
-    return this.invoke(spec, argv);
+    return this.invoke(spec, stats, argv);
   }
 
-  private invoke(spec: CommandSpec, argv: Buffer[]): Promise<void> | undefined {
+  private invoke(spec: CommandSpec, stats: CommandStats, argv: Buffer[]): Promise<void> | undefined {
     const before = this.reply.length;
+    const errorsBefore = this.errorReplies;
     this.lastCommand = spec.name;
     this.server.stats.totalCommands++;
+    const started = performance.now();
     let result: void | Promise<void>;
     try {
       result = spec.handler(this.ctx, argv);
@@ -310,22 +328,21 @@ export class Connection implements Client, PendingWriter {
       this.failCommand(spec, before, err);
       result = undefined;
     }
-    if (result === undefined) {
+    const finished = (): void => {
+      stats.calls++;
+      stats.usec += (performance.now() - started) * 1000;
+      if (this.errorReplies !== errorsBefore) stats.failed++;
       this.feedMonitors(spec, argv);
       this.afterCommand(before);
+    };
+    if (result === undefined) {
+      finished();
       return undefined;
     }
-    return result.then(
-      () => {
-        this.feedMonitors(spec, argv);
-        this.afterCommand(before);
-      },
-      (err: unknown) => {
-        this.failCommand(spec, before, err);
-        this.feedMonitors(spec, argv);
-        this.afterCommand(before);
-      },
-    );
+    return result.then(finished, (err: unknown) => {
+      this.failCommand(spec, before, err);
+      finished();
+    });
   }
 
   /** Redis's MONITOR line: `+<seconds>.<micros> [<db> <addr>] "arg" ...`, arguments escaped as sdscatrepr. As

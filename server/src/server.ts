@@ -5,6 +5,8 @@
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { open, type Db, type OpenOptions } from '@strata/engine';
 import type { ServerContext } from './command.js';
+import { ClientPause } from './client-pause.js';
+import { ErrorStats } from './command-stats.js';
 import { createCommandTable, type CommandTable } from './command-table.js';
 import type { ServerConfig } from './config.js';
 import { Connection, type Client } from './connection.js';
@@ -19,6 +21,8 @@ export interface ServerStats {
   rejectedConnections: number;
   netInputBytes: number;
   netOutputBytes: number;
+  /** Error replies, in all and by code (INFO errorstats). */
+  readonly errors: ErrorStats;
   /** Rates of the three counters above, as INFO's instantaneous_* fields. */
   readonly opsRate: InstantaneousMetric;
   readonly inputRate: InstantaneousMetric;
@@ -32,6 +36,8 @@ export interface ServerRuntime extends ServerContext {
   /** Clients in MONITOR mode. */
   readonly monitors: Set<Client>;
   readonly stats: ServerStats;
+  /** CLIENT PAUSE / UNPAUSE. */
+  readonly pause: ClientPause;
   readonly log: Log;
   /** The TCP port actually listened on. */
   readonly port: number;
@@ -66,10 +72,12 @@ export class Server implements ServerRuntime {
     rejectedConnections: 0,
     netInputBytes: 0,
     netOutputBytes: 0,
+    errors: new ErrorStats(),
     opsRate: new InstantaneousMetric(),
     inputRate: new InstantaneousMetric(),
     outputRate: new InstantaneousMetric(),
   };
+  readonly pause = new ClientPause();
   readonly log: Log;
   readonly startedAt = Date.now();
   lastSave = Math.floor(Date.now() / 1000);
@@ -131,6 +139,7 @@ export class Server implements ServerRuntime {
     this.log('warning', 'User requested shutdown...');
     clearTimeout(this.cronTimer);
     for (const listener of this.listeners) listener.close();
+    this.pause.unpause(); // commands held by a pause run no more: their connections are closing
     await Promise.all([...this.clients.values()].map((c) => c.finish()));
     let code = 0;
     try {
@@ -196,7 +205,7 @@ export class Server implements ServerRuntime {
   private scheduleCron(): void {
     this.cronTimer = setTimeout(() => {
       try {
-        this.keyspace.activeExpireCycle();
+        if (!this.pause.active) this.keyspace.activeExpireCycle();
       } catch (err) {
         this.log('warning', `Active expire cycle failed: ${(err as Error).message}`);
       }

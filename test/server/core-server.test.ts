@@ -22,7 +22,12 @@ describe('INFO', () => {
   test('sections in Redis text format, loading:0 for ioredis', async () => {
     const text = (await shared.c.call('info')) as string;
     const titles = text.split('\r\n').filter((l) => l.startsWith('# '));
-    assert.deepEqual(titles, ['# Server', '# Clients', '# Memory', '# Persistence', '# Stats', '# Replication', '# CPU', '# Modules', '# Cluster', '# Keyspace']);
+    const defaults = ['# Server', '# Clients', '# Memory', '# Persistence', '# Stats', '# Replication', '# CPU', '# Modules', '# Errorstats', '# Cluster', '# Keyspace'];
+    assert.deepEqual(titles, defaults);
+    for (const asked of ['all', 'everything']) {
+      const all = ((await shared.c.call('info', asked)) as string).split('\r\n').filter((l) => l.startsWith('# '));
+      assert.deepEqual(all, [...defaults.slice(0, 8), '# Commandstats', ...defaults.slice(8)], asked);
+    }
     const fields = parseInfo(text);
     assert.equal(fields.get('loading'), '0');
     assert.equal(fields.get('redis_version'), '7.0.15');
@@ -91,6 +96,90 @@ describe('INFO stats', () => {
   });
 });
 
+describe('INFO commandstats and errorstats', () => {
+  test('calls, rejected and failed calls per command, error replies by code; CONFIG RESETSTAT clears them', async () => {
+    assert.equal(await shared.c.call('config', 'resetstat'), 'OK');
+    await shared.c.call('set', 'cs:a', 'x');
+    assert.deepEqual(await shared.c.call('incr', 'cs:a'), { error: 'ERR value is not an integer or out of range' }); // failed
+    assert.equal(await shared.c.call('incr', 'cs:n'), 1);
+    await shared.c.call('get'); // rejected (arity)
+    await shared.c.call('nosuch'); // no command to count it against
+    await shared.c.call('client', 'nosuch');
+    const commands = parseInfo((await shared.c.call('info', 'commandstats')) as string);
+    const line = (calls: number, rejected: number, failed: number): RegExp =>
+      new RegExp(`^calls=${calls},usec=\\d+,usec_per_call=\\d+\\.\\d\\d,rejected_calls=${rejected},failed_calls=${failed}$`);
+    assert.match(commands.get('cmdstat_incr')!, line(2, 0, 1));
+    assert.match(commands.get('cmdstat_set')!, line(1, 0, 0));
+    assert.equal(commands.get('cmdstat_get'), 'calls=0,usec=0,usec_per_call=0.00,rejected_calls=1,failed_calls=0');
+    assert.match(commands.get('cmdstat_config|resetstat')!, line(1, 0, 0));
+    assert.equal(commands.has('cmdstat_nosuch'), false);
+    assert.equal(commands.has('cmdstat_echo'), false, 'commands never called are not listed');
+    assert.deepEqual([...parseInfo((await shared.c.call('info', 'errorstats')) as string)], [['errorstat_ERR', 'count=4']]);
+    assert.equal(parseInfo((await shared.c.call('info', 'stats')) as string).get('total_error_replies'), '4');
+
+    assert.equal(await shared.c.call('config', 'resetstat'), 'OK');
+    assert.deepEqual([...parseInfo((await shared.c.call('info', 'commandstats')) as string).keys()], ['cmdstat_config|resetstat']);
+    assert.equal(await shared.c.call('info', 'errorstats'), '# Errorstats\r\n');
+    assert.equal(parseInfo((await shared.c.call('info', 'stats')) as string).get('total_error_replies'), '0');
+  });
+});
+
+describe('CLIENT PAUSE', () => {
+  const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+  test('WRITE holds writes, and what a client sent after them, until CLIENT UNPAUSE; reads go on', async () => {
+    const writer = await RespClient.connect(shared.server.port);
+    try {
+      assert.equal(await shared.c.call('client', 'pause', '20000', 'write'), 'OK');
+      let settled = false;
+      const held = writer.pipeline([['set', 'pz:a', '1'], ['get', 'pz:a']]).finally(() => (settled = true));
+      assert.equal(await shared.c.call('get', 'pz:a'), null, 'reads run during a WRITE pause');
+      await sleep(150);
+      assert.equal(settled, false, 'the write ran during the pause');
+      assert.equal(await shared.c.call('client', 'unpause'), 'OK');
+      assert.deepEqual(await held, ['OK', '1']);
+    } finally {
+      await shared.c.call('client', 'unpause');
+      await writer.close();
+    }
+  });
+
+  test('ALL holds every command, CLIENT UNPAUSE included, until the deadline', async () => {
+    const other = await RespClient.connect(shared.server.port);
+    const third = await RespClient.connect(shared.server.port);
+    try {
+      const started = Date.now();
+      assert.equal(await shared.c.call('client', 'pause', '250', 'all'), 'OK');
+      const ping = other.call('ping').then((reply) => ({ reply, after: Date.now() - started }));
+      const unpaused = third.call('client', 'unpause').then(() => Date.now() - started);
+      const { reply, after } = await ping;
+      assert.equal(reply, 'PONG');
+      assert.ok(after >= 240, `PING answered after ${after} ms of a 250 ms pause`);
+      assert.ok((await unpaused) >= 240, 'CLIENT UNPAUSE ran during an ALL pause');
+    } finally {
+      await Promise.all([other.close(), third.close()]);
+    }
+  });
+
+  test('a second pause widens the mode and extends the deadline, never narrows or shortens them', async () => {
+    const other = await RespClient.connect(shared.server.port);
+    try {
+      const started = Date.now();
+      assert.equal(await shared.c.call('client', 'pause', '300', 'write'), 'OK');
+      assert.equal(await shared.c.call('client', 'pause', '100', 'all'), 'OK'); // not a write: runs at once
+      const read = other.call('get', 'pz:b').then(() => Date.now() - started);
+      assert.ok((await read) >= 290, 'the pause became ALL until the first deadline');
+      assert.equal(await shared.c.call('client', 'pause', '200', 'write'), 'OK');
+      assert.equal(await shared.c.call('client', 'pause', '50', 'write'), 'OK');
+      const write = other.call('set', 'pz:b', '1').then(() => Date.now() - started);
+      assert.ok((await write) >= 480, 'a shorter second pause did not end the first one early');
+    } finally {
+      await shared.c.call('client', 'unpause');
+      await other.close();
+    }
+  });
+});
+
 describe('DEBUG', () => {
   test('OBJECT in Redis 7 format: refcount, encoding, serializedlength, lru', async () => {
     const cases: Array<[string, string]> = [
@@ -133,7 +222,7 @@ describe('CONFIG', () => {
     assert.deepEqual(await shared.c.call('config', 'get', 'port', 'databases'), ['port', String(shared.server.port), 'databases', '16']);
     const all = (await shared.c.call('config', 'get', '*')) as string[];
     assert.ok(all.includes('maxclients') && all.includes('appendfsync'));
-    assert.deepEqual(await shared.c.call('config', 'get', 'max*'), ['maxclients', '10000']);
+    assert.deepEqual(await shared.c.call('config', 'get', 'max*'), ['maxclients', '10000', 'maxmemory', '0', 'maxmemory-policy', 'noeviction']);
     assert.deepEqual(await shared.c.call('config', 'get', 'nosuch'), []);
   });
 

@@ -20,11 +20,12 @@ const REDIS_SECTIONS: Array<[string, string[]]> = [
     'rdb_last_bgsave_time_sec', 'aof_enabled', 'aof_rewrite_in_progress', 'aof_last_bgrewrite_status',
     'aof_last_write_status']],
   ['Stats', ['total_connections_received', 'total_commands_processed', 'instantaneous_ops_per_sec', 'rejected_connections',
-    'expired_keys', 'evicted_keys', 'keyspace_hits', 'keyspace_misses', 'pubsub_channels', 'total_forks']],
+    'expired_keys', 'evicted_keys', 'keyspace_hits', 'keyspace_misses', 'pubsub_channels', 'total_forks', 'total_error_replies']],
   ['Replication', ['role', 'connected_slaves', 'master_failover_state', 'master_replid', 'master_repl_offset',
     'repl_backlog_active']],
   ['CPU', ['used_cpu_sys', 'used_cpu_user', 'used_cpu_sys_children', 'used_cpu_user_children']],
   ['Modules', []],
+  ['Errorstats', []],
   ['Cluster', ['cluster_enabled']],
   ['Keyspace', ['db0']],
 ];

@@ -1,6 +1,7 @@
 // Connection commands: PING ECHO QUIT RESET HELLO AUTH CLIENT. Replies and errors as Redis 7.0 sends them.
 
 import type { CommandContext, CommandFlag, CommandHandler, CommandSpec } from '../command.js';
+import type { PauseMode } from '../client-pause.js';
 import type { Client } from '../connection.js';
 import { NOT_INTEGER } from '../types/errors.js';
 import { parseI64 } from '../types/numbers.js';
@@ -249,6 +250,34 @@ const clientUnblock: CommandHandler = ({ reply }, argv) => {
   reply.integer(0);
 };
 
+const MAX_I64 = 2n ** 63n - 1n;
+
+/** CLIENT PAUSE timeout [WRITE|ALL]: milliseconds; a deadline past Redis's 64-bit clock wraps there and pauses
+ *  nothing, so it does not here either. */
+const clientPause: CommandHandler = (ctx, argv) => {
+  const { reply } = ctx;
+  if (argv.length > 4) {
+    return reply.error(`ERR unknown subcommand or wrong number of arguments for '${argv[1]!.toString()}'. Try CLIENT HELP.`);
+  }
+  const timeout = parseI64(argv[2]!);
+  if (timeout === undefined) return reply.error('ERR timeout is not an integer or out of range');
+  if (timeout < 0n) return reply.error('ERR timeout is negative');
+  let mode: PauseMode = 'all';
+  if (argv.length === 4) {
+    const asked = lower(argv[3]!);
+    if (asked !== 'write' && asked !== 'all') return reply.error('ERR CLIENT PAUSE mode must be WRITE or ALL');
+    mode = asked;
+  }
+  const now = Date.now();
+  if (timeout <= MAX_I64 - BigInt(now)) runtime(ctx).pause.pause(now + Number(timeout), mode);
+  reply.simple('OK');
+};
+
+const clientUnpause: CommandHandler = (ctx) => {
+  runtime(ctx).pause.unpause();
+  ctx.reply.simple('OK');
+};
+
 /** Client-side caching (CLIENT TRACKING) does not exist here: tracking is off, redirecting nowhere. */
 const clientGetredir: CommandHandler = ({ reply }) => reply.integer(-1);
 
@@ -291,6 +320,8 @@ export const connectionCommands: CommandSpec[] = [
     clientSub('kill', -3, '2.4.0', 'Kill open connections', clientKill, true),
     clientSub('no-evict', 3, '7.0.0', 'Set client eviction mode for the current connection', clientNoEvict, true),
     clientSub('reply', 3, '3.2.0', 'Instruct the server whether to reply to commands', clientReply),
+    clientSub('pause', -3, '3.0.0', 'Stop processing commands from clients for some time', clientPause, true),
+    clientSub('unpause', 2, '6.2.0', 'Resume processing of clients that were paused', clientUnpause, true),
     clientSub('unblock', -3, '5.0.0', 'Unblock a client blocked in a blocking command from a different connection', clientUnblock, true),
     clientSub('getredir', 2, '6.0.0', 'Get tracking notifications redirection client ID if any', clientGetredir),
     clientSub('trackinginfo', 2, '6.2.0', 'Return information about server assisted client side caching for the current connection', clientTrackinginfo),

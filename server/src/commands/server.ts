@@ -151,28 +151,86 @@ const commandList: CommandHandler = (ctx, argv) => {
   for (const name of names) ctx.reply.bulk(name);
 };
 
-const commandGetkeys: CommandHandler = (ctx, argv) => {
+/** A key spec as Redis's COMMAND INFO gives it (every one of our commands' specs begins at an index and finds
+ *  a range): its access flags and where its keys are. */
+interface KeySpec {
+  flags: string[];
+  index: number;
+  /** Last key relative to `index`, or from the end of argv when negative. */
+  lastKey: number;
+  step: number;
+}
+
+/** The value under `name` in a recorded map. */
+function field(value: RecordedReply | undefined, name: string): RecordedReply | undefined {
+  if (typeof value !== 'object' || !('%' in value)) return undefined;
+  return value['%'].find(([k]) => k === name)?.[1];
+}
+
+function keySpecs(cmd: CommandSpec): KeySpec[] {
+  const { keySpecs: specs } = recorded(cmd);
+  const items = typeof specs === 'object' && '~' in specs ? specs['~'] : [];
+  return items.map((item) => {
+    const flags = field(item, 'flags');
+    const find = field(field(item, 'find_keys'), 'spec');
+    return {
+      flags: typeof flags === 'object' && '~' in flags ? flags['~'].map((f) => (f as { '+': string })['+']) : [],
+      index: field(field(field(item, 'begin_search'), 'spec'), 'index') as number,
+      lastKey: field(find, 'lastkey') as number,
+      step: field(find, 'keystep') as number,
+    };
+  });
+}
+
+/** The flags of a key whose spec says `variable_flags`, by command, as Redis's getkeys procedures set them:
+ *  SET reads its key only with GET. */
+const VARIABLE_FLAGS: Record<string, (args: Buffer[]) => string[]> = {
+  set: (args) => (args.slice(3).some((a) => lower(a) === 'get') ? ['RW', 'access', 'update'] : ['OW', 'update']),
+};
+
+/** COMMAND GETKEYS and GETKEYSANDFLAGS: the keys of the command in argv[2..], by its key specs, each with its
+ *  spec's flags; or Redis's error. */
+function keysOf(ctx: CommandContext, argv: Buffer[]): Array<[Buffer, string[]]> | string {
   const args = argv.slice(2);
   const found = runtime(ctx).commands.resolve(args);
   if (found.error !== undefined) {
-    return ctx.reply.error(
-      found.error.startsWith('ERR wrong number') ? 'ERR Invalid number of arguments specified for command' : 'ERR Invalid command specified',
-    );
+    return found.error.startsWith('ERR wrong number') ? 'ERR Invalid number of arguments specified for command' : 'ERR Invalid command specified';
   }
-  const { firstKey, lastKey, step } = found.spec;
-  if (firstKey === 0) return ctx.reply.error('ERR The command has no key arguments');
-  const last = lastKey < 0 ? args.length + lastKey : lastKey;
-  const keys: Buffer[] = [];
-  for (let i = firstKey; i <= last && i < args.length; i += step) keys.push(args[i]!);
+  const keys: Array<[Buffer, string[]]> = [];
+  for (const { flags: specFlags, index, lastKey, step } of keySpecs(found.spec)) {
+    const flags = specFlags.includes('variable_flags') ? VARIABLE_FLAGS[found.spec.name]!(args) : specFlags;
+    const last = lastKey >= 0 ? index + lastKey : args.length + lastKey;
+    for (let i = index; i <= last && i < args.length; i += step) keys.push([args[i]!, flags]);
+  }
+  return keys.length > 0 ? keys : 'ERR The command has no key arguments';
+}
+
+const commandGetkeys: CommandHandler = (ctx, argv) => {
+  const keys = keysOf(ctx, argv);
+  if (typeof keys === 'string') return ctx.reply.error(keys);
   ctx.reply.array(keys.length);
-  for (const key of keys) ctx.reply.bulk(key);
+  for (const [key] of keys) ctx.reply.bulk(key);
+};
+
+const commandGetkeysandflags: CommandHandler = (ctx, argv) => {
+  const keys = keysOf(ctx, argv);
+  if (typeof keys === 'string') return ctx.reply.error(keys);
+  ctx.reply.array(keys.length);
+  for (const [key, flags] of keys) {
+    ctx.reply.array(2);
+    ctx.reply.bulk(key);
+    ctx.reply.set(flags.length);
+    for (const flag of flags) ctx.reply.simple(flag);
+  }
 };
 
 // ---- INFO
 
-// Redis's default sections, in its order (errorstats is left out: Strata does not count errors by kind).
-const SECTIONS = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'modules', 'cluster', 'keyspace'] as const;
+// Redis's sections, in its order; INFO, INFO default and INFO <name>... as Redis, INFO all and everything add
+// commandstats (Redis's latencystats, per-command latency percentiles, is not kept here).
+const SECTIONS = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'modules', 'commandstats', 'errorstats', 'cluster', 'keyspace'] as const;
 type Section = (typeof SECTIONS)[number];
+const NOT_DEFAULT: readonly Section[] = ['commandstats'];
 
 const human = (bytes: number): string => {
   const units = ['B', 'K', 'M', 'G', 'T'];
@@ -314,6 +372,8 @@ function infoSection(server: ServerRuntime, section: Section): Array<[string, st
         ['latest_fork_usec', 0],
         ['total_forks', 0],
         ['tracking_total_keys', 0],
+        ['unexpected_error_replies', 0],
+        ['total_error_replies', stats.errors.total],
       ];
     }
     case 'replication':
@@ -341,6 +401,10 @@ function infoSection(server: ServerRuntime, section: Section): Array<[string, st
     }
     case 'modules':
       return [];
+    case 'commandstats':
+      return server.commands.usedStats().map(([name, stats]) => [`cmdstat_${name}`, stats.describe()]);
+    case 'errorstats':
+      return server.stats.errors.lines();
     case 'cluster':
       return [['cluster_enabled', 0]];
     case 'keyspace':
@@ -360,14 +424,17 @@ const SECTION_TITLES: Record<Section, string> = {
   replication: 'Replication',
   cpu: 'CPU',
   modules: 'Modules',
+  commandstats: 'Commandstats',
+  errorstats: 'Errorstats',
   cluster: 'Cluster',
   keyspace: 'Keyspace',
 };
 
 const info: CommandHandler = (ctx, argv) => {
   const asked = argv.slice(1).map(lower);
-  const all = asked.length === 0 || asked.some((s) => s === 'all' || s === 'everything' || s === 'default');
-  const sections = SECTIONS.filter((s) => all || asked.includes(s));
+  const all = asked.some((s) => s === 'all' || s === 'everything');
+  const defaults = asked.length === 0 || asked.includes('default');
+  const sections = SECTIONS.filter((s) => all || (defaults && !NOT_DEFAULT.includes(s)) || asked.includes(s));
   const text = sections
     .map((s) => {
       const lines = infoSection(runtime(ctx), s).map(([k, v]) => `${k}:${v}\r\n`);
@@ -410,6 +477,8 @@ const configResetstat: CommandHandler = (ctx) => {
   stats.outputRate.reset(0);
   const keyspace = ctx.server.keyspace.stats;
   keyspace.hits = keyspace.misses = keyspace.expired = 0;
+  stats.errors.reset();
+  runtime(ctx).commands.resetStats();
   ctx.reply.simple('OK');
 };
 
@@ -558,6 +627,7 @@ export const serverCommands: CommandSpec[] = [
     sub('command|docs', -2, ['loading', 'stale'], 'Get array of specific Redis command documentation', commandDocs),
     sub('command|list', -2, ['loading', 'stale'], 'Get an array of Redis command names', commandList),
     sub('command|getkeys', -4, ['loading', 'stale'], 'Extract keys given a full Redis command', commandGetkeys),
+    sub('command|getkeysandflags', -4, ['loading', 'stale'], 'Extract keys and access flags given a full Redis command', commandGetkeysandflags),
     sub('command|help', 2, ['loading', 'stale'], 'Show helpful text about the different subcommands', recordedHelp('command')),
   ]),
   spec('info', -1, ['loading', 'stale'], '1.0.0', 'Get information and statistics about the server', info),
