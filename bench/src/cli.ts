@@ -139,6 +139,7 @@ await yargs(hideBin(process.argv))
         .option('d', { alias: 'data-size', type: 'number', default: 3, describe: 'value bytes (-d)' })
         .option('r', { alias: 'keyspace', type: 'number', default: 0, describe: 'random keys (-r; 0: off)' })
         .option('warmup', { type: 'number', default: 0, describe: 'requests of an untimed run of each test against each server first (0: none)' })
+        .option('ceiling', { type: 'boolean', default: false, describe: "also run a redis-server that persists nothing: the most redis-benchmark drives here" })
         .option('fsync', { choices: FSYNC, default: 'always' as FsyncPolicy, describe: 'appendfsync for both servers' }),
     async (a) => {
       const report = await server({
@@ -151,6 +152,7 @@ await yargs(hideBin(process.argv))
         fsync: a.fsync,
         dir: a.dir,
         warmup: a.warmup,
+        ceiling: a.ceiling,
       });
       await finish(report, a.out);
     },

@@ -97,3 +97,11 @@ test('server --quick --warmup: redis-benchmark against redis-server and strata-s
   assert.ok(report.notes.some((note) => note.includes('untimed with -n 500')), report.notes.join('\n'));
   for (const r of report.results) assert.deepEqual(r.phases.map((p) => p.phase), ['SET', 'GET'], `${r.subject}: only the measured runs are reported`);
 });
+
+test('server --quick --ceiling: a redis-server that persists nothing runs beside the two, outside the ratios', async () => {
+  const report = await quickRun('server', ['--ceiling'], ['redis-server', 'strata-server', 'redis-server-no-persistence']);
+  assert.deepEqual(Object.keys(report.ratios ?? {}).sort(), ['GET', 'SET']);
+  const ceiling = report.results[2]!;
+  assert.deepEqual(ceiling.phases.map((p) => p.phase), ['SET', 'GET']);
+  assert.ok(ceiling.notes.some((note) => note.includes('appendonly no')));
+});

@@ -17,6 +17,9 @@ export interface ServerOptions extends Omit<RedisBenchmarkOptions, 'test'> {
    *  run of 200k SETs stalls 0.25 s and goes 135k/s, the next ones 188k and 231k/s); a long-running
    *  server is past that, as redis-server always is. */
   warmup: number;
+  /** Also run a redis-server that persists nothing: what redis-benchmark itself can drive on this machine
+   *  with these options, the ceiling any server's figure stays under. */
+  ceiling: boolean;
 }
 
 const strataMain = fileURLToPath(new URL('../../../server/dist/main.js', import.meta.url));
@@ -48,6 +51,15 @@ export async function server(options: ServerOptions): Promise<BenchReport> {
         startServer('strata-server', process.execPath, [strataMain, '--port', String(port), '--dir', strataDir, '--appendfsync', options.fsync], port),
     },
   ];
+  if (options.ceiling) {
+    const ceilingDir = freshDir(options.dir, 'redis-ceiling');
+    contenders.push({
+      result: { subject: 'redis-server-no-persistence', notes: ["appendonly no, save '': the load generator's ceiling"], phases: [] },
+      dataDir: ceilingDir,
+      launch: (port) =>
+        startServer('redis-server', 'redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--appendonly', 'no', '--save', '', '--dir', ceilingDir], port),
+    });
+  }
   report.results.push(...contenders.map((c) => c.result));
   try {
     for (const c of contenders) {
@@ -84,7 +96,7 @@ export async function server(options: ServerOptions): Promise<BenchReport> {
     for (const c of contenders) removeDir(c.dataDir);
   }
   report.ratios = {};
-  const [redis, strata] = contenders.map((c) => c.result) as [SubjectResult, SubjectResult];
+  const [redis, strata] = contenders.map((c) => c.result) as [SubjectResult, SubjectResult, ...SubjectResult[]];
   for (const phase of strata.phases) {
     const peer = redis.phases.find((p) => p.phase === phase.phase);
     if (peer) report.ratios[phase.phase] = Math.round((phase.opsPerSec / peer.opsPerSec) * 1000) / 1000;
