@@ -1,5 +1,8 @@
-// A cache of verified blocks, bounded in bytes, keyed by (file number, block offset), shared by every open
-// table. Block bytes live in slabs the cache hands out (`allocate`): one allocation per slab instead of one
+// A cache of verified blocks, bounded in bytes, keyed by (file, block number), shared by every open
+// table. Each file's blocks sit in an array indexed by block number (FileBlocks) that its table holds, so
+// a lookup is one array read (measured: keyed by offset in a Map per file, the lookups and their cache
+// misses cost ~0.4 µs more per get on a 1M-key store).
+// Block bytes live in slabs the cache hands out (`allocate`): one allocation per slab instead of one
 // per block read (measured: a 4 KiB Buffer.allocUnsafeSlow costs ~4.5 µs of CPU and feeds the GC; a cut
 // from a slab ~0.1 µs). So eviction works by slab, FIFO with a second chance (CLOCK, an approximation of
 // LRU): past the bound, the oldest slab goes, and its blocks that were read since they entered are copied
@@ -24,12 +27,24 @@ class Slab {
   ) {}
 }
 
+/** The cached blocks of one file, by block number. */
+export class FileBlocks {
+  readonly entries: (Entry | undefined)[];
+  constructor(
+    readonly fileNumber: number,
+    count: number,
+  ) {
+    // Filled, not holey: the array keeps fast elements however sparsely it is filled.
+    this.entries = new Array<Entry | undefined>(count).fill(undefined);
+  }
+}
+
 class Entry {
   /** Read since it entered its slab: kept (moved) when the slab is evicted. */
   referenced = false;
   constructor(
-    readonly fileNumber: number,
-    readonly offset: number,
+    readonly file: FileBlocks,
+    readonly blockNumber: number,
     public block: Block,
     /** undefined once removed from the cache. */
     public slab: Slab | undefined,
@@ -51,7 +66,7 @@ export class BlockCache {
   /** Bytes held: slabs whole (live blocks and dead space), plus each block's parsed form. */
   bytes = 0;
   private blocks = 0;
-  private readonly files = new Map<number, Map<number, Entry>>();
+  private readonly files = new Map<number, FileBlocks>();
   /** Oldest first; slabs[0 .. first) are gone. */
   private slabs: Slab[] = [];
   private first = 0;
@@ -72,8 +87,19 @@ export class BlockCache {
     return view;
   }
 
-  get(fileNumber: number, offset: number): Block | undefined {
-    const entry = this.files.get(fileNumber)?.get(offset);
+  /** The slots of file `fileNumber`, which has `count` blocks (every reader of the file gets the same). */
+  blocksOf(fileNumber: number, count: number): FileBlocks {
+    let file = this.files.get(fileNumber);
+    if (file === undefined || file.entries.length !== count) {
+      if (file !== undefined) this.evictFile(fileNumber);
+      file = new FileBlocks(fileNumber, count);
+      this.files.set(fileNumber, file);
+    }
+    return file;
+  }
+
+  get(file: FileBlocks, blockNumber: number): Block | undefined {
+    const entry = file.entries[blockNumber];
     if (entry === undefined) {
       this.misses++;
       return undefined;
@@ -84,15 +110,13 @@ export class BlockCache {
   }
 
   /** Caches `block` (replacing any block at the same place) and evicts beyond the bound. */
-  set(fileNumber: number, offset: number, block: Block): void {
+  set(file: FileBlocks, blockNumber: number, block: Block): void {
     if (block.byteLength > this.capacity) return;
-    let perFile = this.files.get(fileNumber);
-    const old = perFile?.get(offset);
-    if (old !== undefined) this.remove(old);
-    if (perFile === undefined || perFile.size === 0) {
-      perFile = new Map();
-      this.files.set(fileNumber, perFile);
+    if (blockNumber < 0 || blockNumber >= file.entries.length) {
+      throw new RangeError(`block ${blockNumber} of a file of ${file.entries.length}`);
     }
+    const old = file.entries[blockNumber];
+    if (old !== undefined) this.remove(old);
     const current = this.current;
     let slab: Slab;
     if (current !== undefined && block.data.buffer === current.buffer!.buffer) {
@@ -101,18 +125,20 @@ export class BlockCache {
     } else {
       slab = this.addSlab(undefined, block.byteLength);
     }
-    const entry = new Entry(fileNumber, offset, block, slab);
+    const entry = new Entry(file, blockNumber, block, slab);
     slab.entries.push(entry);
-    perFile.set(offset, entry);
+    file.entries[blockNumber] = entry;
     this.blocks++;
     this.trim();
   }
 
-  /** Drops every block of a file (once the file is deleted, its blocks can never be asked for again). */
+  /** Drops every block of a file and forgets its slots (once the file is deleted, its blocks can never be
+   *  asked for again). */
   evictFile(fileNumber: number): void {
-    const perFile = this.files.get(fileNumber);
-    if (perFile === undefined) return;
-    for (const entry of perFile.values()) this.remove(entry);
+    const file = this.files.get(fileNumber);
+    if (file === undefined) return;
+    this.files.delete(fileNumber);
+    for (const entry of file.entries) if (entry !== undefined) this.remove(entry);
   }
 
   stats(): BlockCacheStats {
@@ -184,9 +210,7 @@ export class BlockCache {
   private remove(entry: Entry): void {
     const slab = entry.slab!;
     entry.slab = undefined;
-    const perFile = this.files.get(entry.fileNumber)!;
-    perFile.delete(entry.offset);
-    if (perFile.size === 0) this.files.delete(entry.fileNumber);
+    entry.file.entries[entry.blockNumber] = undefined;
     this.blocks--;
     const block = entry.block;
     // A slab of its own goes with its block (its place in the queue is skipped); a shared one keeps its

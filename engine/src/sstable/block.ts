@@ -117,8 +117,13 @@ export class BlockIterator {
   private valueEnd = 0;
   private keyView: Buffer | undefined;
   private valueView: Buffer | undefined;
+  /** Offset of restart point restartIndex + 1 (the limit past the last one): where restartIndex moves on. */
+  private nextRestart = 0;
 
   valid = false;
+  /** The last restart point at or before the current entry; in a block that restarts at every entry (an
+   *  index block), the number of the entry. */
+  restartIndex = 0;
   sequence = 0;
   kind: ValueKind = ValueKind.Value;
 
@@ -157,8 +162,7 @@ export class BlockIterator {
       this.valid = false;
       return;
     }
-    this.keyLength = 0;
-    this.decode(0);
+    this.decodeRestart(0);
   }
 
   seekToLast(): void {
@@ -166,9 +170,8 @@ export class BlockIterator {
       this.valid = false;
       return;
     }
-    this.keyLength = 0;
-    this.decode(this.block!.restart(this.block!.numRestarts - 1));
-    while (this.nextOffset < this.limit) this.decode(this.nextOffset);
+    this.decodeRestart(this.block!.numRestarts - 1);
+    while (this.nextOffset < this.limit) this.step();
   }
 
   /** Positions on the first entry at or after (key, sequence) in internal order; invalid if none. */
@@ -205,8 +208,7 @@ export class BlockIterator {
       if (c < 0) lo = mid;
       else hi = mid - 1;
     }
-    this.keyLength = 0;
-    this.decode(block.restart(lo));
+    this.decodeRestart(lo);
     // Walk forward, comparing each key from where it first differs from the target: `matched` bytes of
     // the current key equal the target's, and the next key keeps them as far as it shares bytes with
     // this one (so keys that share long prefixes are not compared from their first byte every time).
@@ -224,7 +226,7 @@ export class BlockIterator {
         this.valid = false;
         return;
       }
-      this.decode(this.nextOffset);
+      this.step();
       if (this.shared < matched) matched = this.shared;
     }
   }
@@ -234,7 +236,7 @@ export class BlockIterator {
       this.valid = false;
       return;
     }
-    this.decode(this.nextOffset);
+    this.step();
   }
 
   prev(): void {
@@ -248,14 +250,32 @@ export class BlockIterator {
       if (block.restart(mid) < target) lo = mid;
       else hi = mid - 1;
     }
-    const start = block.restart(lo);
-    if (start >= target) {
+    if (block.restart(lo) >= target) {
       this.valid = false;
       return;
     }
+    this.decodeRestart(lo);
+    while (this.nextOffset < target) this.step();
+  }
+
+  /** Decodes the entry at restart point i (stored whole). */
+  private decodeRestart(i: number): void {
+    const block = this.block!;
+    this.restartIndex = i;
+    this.nextRestart = i + 1 < block.numRestarts ? block.restart(i + 1) : this.limit;
     this.keyLength = 0;
-    this.decode(start);
-    while (this.nextOffset < target) this.decode(this.nextOffset);
+    this.decode(block.restart(i));
+  }
+
+  /** Decodes the entry after the current one (the caller checked there is one). */
+  private step(): void {
+    const offset = this.nextOffset;
+    if (offset === this.nextRestart) {
+      const i = ++this.restartIndex;
+      const block = this.block!;
+      this.nextRestart = i + 1 < block.numRestarts ? block.restart(i + 1) : this.limit;
+    }
+    this.decode(offset);
   }
 
   /** Compares the entry at a restart point (stored whole, shared = 0) with (key, sequence), in place. */

@@ -2,7 +2,7 @@
 // data blocks are read on demand with pread, CRC-checked before any use, and shared through the block
 // cache. Any mismatch throws Corruption naming the file and the offset.
 
-import type { BlockCache } from '../cache/block-cache.js';
+import type { BlockCache, FileBlocks } from '../cache/block-cache.js';
 import type { OpenFileBudget } from '../cache/open-file-budget.js';
 import { StrataError, corruption } from '../errors.js';
 import type { InternalIterator, ValueKind } from '../iterator/internal-iterator.js';
@@ -49,6 +49,8 @@ export class TableReader {
   private closed = false;
   private readonly filter: BloomFilter | undefined;
   private readonly cache: BlockCache | undefined;
+  /** This table's blocks in the cache, by block number (= index entry number). */
+  private readonly cached: FileBlocks | undefined;
   private readonly files: OpenFileBudget | undefined;
   /** End of the data blocks region. */
   private readonly dataEnd: number;
@@ -98,6 +100,7 @@ export class TableReader {
     this.handleReader = new ByteReader(this.index.data);
     this.checkIndex();
     this.indexCursor.reset(this.index);
+    this.cached = this.cache?.blocksOf(this.fileNumber, props.dataBlocks);
     this.files?.opened(this);
   }
 
@@ -188,17 +191,18 @@ export class TableReader {
 
   /** The verified data block that the index entry under `indexCursor` points at, through the cache. */
   blockAt(indexCursor: BlockIterator, fillCache = true): Block {
+    const cache = this.cache;
+    // The index restarts at every entry (checked on open), so the restart index is the block number.
+    const blockNumber = indexCursor.restartIndex;
+    const cached = cache?.get(this.cached!, blockNumber);
+    if (cached !== undefined) return cached;
     this.decodeHandle(indexCursor);
     const offset = this.handleOffset;
     const size = this.handleSize;
-    const cache = this.cache;
-    if (cache === undefined) return new Block(this.readBlock({ offset, size }, BlockKind.Data), this.path, offset);
-    const cached = cache.get(this.fileNumber, offset);
-    if (cached !== undefined) return cached;
     // A block for the cache is read straight into the cache's memory.
-    const into = fillCache ? cache.allocate(size) : undefined;
+    const into = fillCache ? cache?.allocate(size) : undefined;
     const block = new Block(this.readBlock({ offset, size }, BlockKind.Data, into), this.path, offset);
-    if (fillCache) cache.set(this.fileNumber, offset, block);
+    if (fillCache) cache?.set(this.cached!, blockNumber, block);
     return block;
   }
 
@@ -263,7 +267,7 @@ export class TableReader {
     }
   }
 
-  /** The index's handles must tile the data region exactly. (Key order is checked by verify(): it costs
+  /** The index must restart at every entry, and its handles must tile the data region exactly. (Key order is checked by verify(): it costs
    *  a comparison per block, and open time matters for stores of many tables.) */
   private checkIndex(): void {
     const cursor = new BlockIterator();
@@ -271,6 +275,9 @@ export class TableReader {
     let expectedOffset = 0;
     let count = 0;
     for (cursor.seekToFirst(); cursor.valid; cursor.next()) {
+      if (cursor.restartIndex !== count) {
+        throw corruption(this.path, this.index.fileOffset, `index entry ${count} is not at a restart point`);
+      }
       this.decodeHandle(cursor);
       if (this.handleOffset !== expectedOffset) {
         throw corruption(this.path, this.index.fileOffset, `index entry ${count} points at ${this.handleOffset}, expected ${expectedOffset}`);

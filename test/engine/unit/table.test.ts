@@ -215,6 +215,20 @@ describe('SSTable', () => {
       }
     });
 
+    test('an index restart point off its entry fails open, even with a valid checksum', (t) => {
+      // A lookup takes an index entry's restart number for its block number: every entry must be one.
+      const dir = tempDir(t);
+      const path = damaged(dir, 'index-restart.sst', (bytes, footer) => {
+        const contentEnd = footer.index.offset + footer.index.size - 5;
+        const restarts = bytes.readUInt32LE(contentEnd - 4);
+        const second = contentEnd - 4 - 4 * restarts + 4;
+        bytes.writeUInt32LE(bytes.readUInt32LE(second) + 1, second);
+        bytes.writeUInt32LE(crc32(bytes.subarray(footer.index.offset, contentEnd + 1)), contentEnd + 1);
+        return bytes;
+      });
+      assertCorruption(() => TableReader.open(fs, path, { fileNumber: 1 }).close(), path, 'restart moved off its entry');
+    });
+
     test('truncation at any point fails open', (t) => {
       const dir = tempDir(t);
       const size = statSync(damaged(dir, 'probe.sst', (b) => b)).size;
