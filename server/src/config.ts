@@ -30,6 +30,9 @@ export interface ServerConfig {
   clientOutputBufferLimit: OutputBufferLimit;
   /** Close a client idle this many seconds (0 = never). */
   timeout: number;
+  /** Commands slower than this many microseconds enter the slow log (-1: none). */
+  slowlogLogSlowerThan: number;
+  slowlogMaxLen: number;
   /** Background task frequency (active expiry), per second. */
   hz: number;
   /** Absolute path of the config file the server started with ('' if none): CONFIG REWRITE rewrites it. */
@@ -54,6 +57,8 @@ export function defaultConfig(): ServerConfig {
     clientQueryBufferLimit: 1024 * 1024 * 1024,
     clientOutputBufferLimit: { hardBytes: 0, softBytes: 0, softSeconds: 0 },
     timeout: 0,
+    slowlogLogSlowerThan: 10000,
+    slowlogMaxLen: 128,
     hz: 10,
     configFile: '',
     enableDebugCommand: 'yes',
@@ -99,7 +104,7 @@ function intParam(
   mutable: boolean,
   min: number,
   max: bigint | number,
-  field: 'port' | 'maxclients' | 'databases' | 'protoMaxBulkLen' | 'clientQueryBufferLimit' | 'timeout' | 'hz',
+  field: 'port' | 'maxclients' | 'databases' | 'protoMaxBulkLen' | 'clientQueryBufferLimit' | 'timeout' | 'hz' | 'slowlogLogSlowerThan' | 'slowlogMaxLen',
   memory = false,
 ): ConfigParam {
   return {
@@ -241,6 +246,8 @@ const PARAMS: readonly ConfigParam[] = [
     },
   },
   intParam('timeout', true, 0, 2147483647, 'timeout'),
+  intParam('slowlog-log-slower-than', true, -1, MAX_LONG, 'slowlogLogSlowerThan'),
+  intParam('slowlog-max-len', true, 0, MAX_LONG, 'slowlogMaxLen'),
   {
     // Redis takes any int and clamps it to 1..500.
     name: 'hz',

@@ -329,9 +329,12 @@ export class Connection implements Client, PendingWriter {
       result = undefined;
     }
     const finished = (): void => {
+      const micros = (performance.now() - started) * 1000;
       stats.calls++;
-      stats.usec += (performance.now() - started) * 1000;
+      stats.usec += micros;
       if (this.errorReplies !== errorsBefore) stats.failed++;
+      const { slowlogLogSlowerThan: slower, slowlogMaxLen } = this.server.config;
+      if (slower >= 0 && micros >= slower) this.server.slowlog.record(micros, spec.monitorArgs?.(argv) ?? argv, this.addr, this.name, slowlogMaxLen);
       this.feedMonitors(spec, argv);
       this.afterCommand(before);
     };

@@ -7,6 +7,7 @@ import { open, type Db, type OpenOptions } from '@strata/engine';
 import type { ServerContext } from './command.js';
 import { ClientPause } from './client-pause.js';
 import { ErrorStats } from './command-stats.js';
+import { Slowlog } from './slowlog.js';
 import { createCommandTable, type CommandTable } from './command-table.js';
 import type { ServerConfig } from './config.js';
 import { Connection, type Client } from './connection.js';
@@ -38,6 +39,7 @@ export interface ServerRuntime extends ServerContext {
   readonly stats: ServerStats;
   /** CLIENT PAUSE / UNPAUSE. */
   readonly pause: ClientPause;
+  readonly slowlog: Slowlog;
   readonly log: Log;
   /** The TCP port actually listened on. */
   readonly port: number;
@@ -78,6 +80,7 @@ export class Server implements ServerRuntime {
     outputRate: new InstantaneousMetric(),
   };
   readonly pause = new ClientPause();
+  readonly slowlog = new Slowlog();
   readonly log: Log;
   readonly startedAt = Date.now();
   lastSave = Math.floor(Date.now() / 1000);

@@ -124,6 +124,36 @@ describe('INFO commandstats and errorstats', () => {
   });
 });
 
+describe('SLOWLOG', () => {
+  test('keeps the newest slowlog-max-len entries, newest first; cuts arguments past 32 and bytes past 128 as Redis', async () => {
+    try {
+      assert.equal(await shared.c.call('config', 'set', 'slowlog-log-slower-than', '0', 'slowlog-max-len', '3'), 'OK');
+      assert.equal(await shared.c.call('slowlog', 'reset'), 'OK');
+      await shared.c.call('del', ...Array.from({ length: 40 }, (_, i) => `sl:${i}`));
+      await shared.c.call('echo', 'x'.repeat(200));
+      const entries = (await shared.c.call('slowlog', 'get', '-1')) as unknown[][];
+      assert.deepEqual(entries.map((e) => (e[3] as string[])[0]), ['echo', 'del', 'slowlog']);
+      assert.ok((entries[0]![0] as number) > (entries[1]![0] as number));
+      assert.deepEqual(entries[0]![3], ['echo', `${'x'.repeat(128)}... (72 more bytes)`]);
+      const del = entries[1]![3] as string[];
+      assert.equal(del.length, 32);
+      assert.deepEqual(del.slice(0, 2), ['del', 'sl:0']);
+      assert.equal(del[30], 'sl:29');
+      assert.equal(del[31], '... (10 more arguments)');
+      for (const entry of entries) {
+        assert.ok(Math.abs((entry[1] as number) - Date.now() / 1000) < 5, 'unix time in seconds');
+        assert.ok((entry[2] as number) >= 0, 'duration in microseconds');
+        assert.match(entry[4] as string, /^127\.0\.0\.1:\d+$/);
+      }
+      assert.equal(await shared.c.call('slowlog', 'len'), 3);
+      assert.deepEqual(((await shared.c.call('slowlog', 'get')) as unknown[]).length, 3, 'GET without a count: up to 10');
+      assert.deepEqual(((await shared.c.call('slowlog', 'get', '1')) as unknown[][]).map((e) => (e[3] as string[])[0]), ['slowlog']);
+    } finally {
+      await shared.c.call('config', 'set', 'slowlog-log-slower-than', '10000', 'slowlog-max-len', '128');
+    }
+  });
+});
+
 describe('CLIENT PAUSE', () => {
   const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,4 +1,4 @@
-// Server commands: COMMAND, INFO, CONFIG, TIME, LASTSAVE, SAVE, BGSAVE, SHUTDOWN, MONITOR, DEBUG (SLEEP, OBJECT).
+// Server commands: COMMAND, INFO, CONFIG, TIME, LASTSAVE, SAVE, BGSAVE, SHUTDOWN, SLOWLOG, MONITOR, DEBUG (SLEEP, OBJECT).
 
 import { randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { ConfigError, configGet, configSet, globMatch, rewriteConfigText } from 
 import type { Client } from '../connection.js';
 import { LOOPBACK, type ServerRuntime } from '../server.js';
 import { NO_SUCH_KEY } from '../types/errors.js';
+import { parseI64 } from '../types/numbers.js';
 import { encodingName, refcount, serializedLength } from '../types/object-info.js';
 import { REDIS_VERSION } from './connection.js';
 import { REDIS_COMMAND_DOCS, type RecordedCommand, type RecordedReply } from './redis-command-docs.js';
@@ -611,6 +612,40 @@ function keyIdentity(db: number, key: Uint8Array): string {
   return `7f${(h >>> 0).toString(16).padStart(8, '0')}00`;
 }
 
+// ---- SLOWLOG
+
+const slowlogGet: CommandHandler = (ctx, argv) => {
+  const { reply } = ctx;
+  if (argv.length > 3) {
+    return reply.error(`ERR unknown subcommand or wrong number of arguments for '${argv[1]!.toString()}'. Try SLOWLOG HELP.`);
+  }
+  let count = 10;
+  if (argv.length === 3) {
+    const asked = parseI64(argv[2]!);
+    if (asked === undefined || asked < -1n) return reply.error('ERR count should be greater than or equal to -1');
+    count = asked > BigInt(Number.MAX_SAFE_INTEGER) ? -1 : Number(asked);
+  }
+  const entries = runtime(ctx).slowlog.newest(count);
+  reply.array(entries.length);
+  for (const entry of entries) {
+    reply.array(6);
+    reply.integer(entry.id);
+    reply.integer(entry.time);
+    reply.integer(entry.micros);
+    reply.array(entry.args.length);
+    for (const arg of entry.args) reply.bulk(arg);
+    reply.bulk(entry.addr);
+    reply.bulk(entry.name);
+  }
+};
+
+const slowlogLen: CommandHandler = (ctx) => ctx.reply.integer(runtime(ctx).slowlog.length);
+
+const slowlogReset: CommandHandler = (ctx) => {
+  runtime(ctx).slowlog.reset();
+  ctx.reply.simple('OK');
+};
+
 const monitor: CommandHandler = (ctx) => {
   (ctx.client as Client).startMonitor();
   ctx.reply.simple('OK');
@@ -643,6 +678,12 @@ export const serverCommands: CommandSpec[] = [
   spec('save', 1, ['admin', 'noscript', 'no_multi'], '1.0.0', 'Synchronously save the dataset to disk', save),
   spec('bgsave', -1, ['admin', 'noscript'], '1.0.0', 'Asynchronously save the dataset to disk', bgsave),
   spec('shutdown', -1, ['admin', 'noscript', 'loading', 'stale', 'no_multi', 'allow_busy'], '1.0.0', 'Synchronously save the dataset to disk and then shut down the server', shutdown),
+  spec('slowlog', -2, [], '2.2.12', 'A container for slow log commands', requiresSubcommand, [
+    sub('slowlog|get', -2, ['admin', 'loading', 'stale'], 'Get the slow log\'s entries', slowlogGet),
+    sub('slowlog|len', 2, ['admin', 'loading', 'stale'], 'Get the slow log\'s length', slowlogLen),
+    sub('slowlog|reset', 2, ['admin', 'loading', 'stale'], 'Clear all entries from the slow log', slowlogReset),
+    sub('slowlog|help', 2, ['loading', 'stale'], 'Show helpful text about the different subcommands', recordedHelp('slowlog')),
+  ]),
   spec('monitor', 1, ['admin', 'noscript', 'loading', 'stale'], '1.0.0', 'Listen for all requests received by the server in real time', monitor),
   spec('debug', -2, ['admin', 'noscript', 'loading', 'stale'], '1.0.0', 'A container for debugging commands', debug),
 ];
