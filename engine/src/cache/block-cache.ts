@@ -27,25 +27,28 @@ class Slab {
   ) {}
 }
 
-/** The cached blocks of one file, by block number. */
+/** The cached blocks of one file, by block number. A hit reads `blocks` and writes `referenced`, and
+ *  touches no entry: each object on the way to a block's bytes is a likely cache miss. */
 export class FileBlocks {
+  readonly blocks: (Block | undefined)[];
+  /** 1: read since it entered its slab (kept, moved, when the slab is evicted). */
+  readonly referenced: Uint8Array;
   readonly entries: (Entry | undefined)[];
   constructor(
     readonly fileNumber: number,
     count: number,
   ) {
-    // Filled, not holey: the array keeps fast elements however sparsely it is filled.
+    // Filled, not holey: the arrays keep fast elements however sparsely they are filled.
+    this.blocks = new Array<Block | undefined>(count).fill(undefined);
+    this.referenced = new Uint8Array(count);
     this.entries = new Array<Entry | undefined>(count).fill(undefined);
   }
 }
 
 class Entry {
-  /** Read since it entered its slab: kept (moved) when the slab is evicted. */
-  referenced = false;
   constructor(
     readonly file: FileBlocks,
     readonly blockNumber: number,
-    public block: Block,
     /** undefined once removed from the cache. */
     public slab: Slab | undefined,
   ) {}
@@ -99,14 +102,14 @@ export class BlockCache {
   }
 
   get(file: FileBlocks, blockNumber: number): Block | undefined {
-    const entry = file.entries[blockNumber];
-    if (entry === undefined) {
+    const block = file.blocks[blockNumber];
+    if (block === undefined) {
       this.misses++;
       return undefined;
     }
     this.hits++;
-    entry.referenced = true;
-    return entry.block;
+    file.referenced[blockNumber] = 1;
+    return block;
   }
 
   /** Caches `block` (replacing any block at the same place) and evicts beyond the bound. */
@@ -125,9 +128,11 @@ export class BlockCache {
     } else {
       slab = this.addSlab(undefined, block.byteLength);
     }
-    const entry = new Entry(file, blockNumber, block, slab);
+    const entry = new Entry(file, blockNumber, slab);
     slab.entries.push(entry);
     file.entries[blockNumber] = entry;
+    file.blocks[blockNumber] = block;
+    file.referenced[blockNumber] = 0;
     this.blocks++;
     this.trim();
   }
@@ -176,25 +181,21 @@ export class BlockCache {
       if (slab.buffer === undefined) {
         // A block with its own memory: the second chance needs no copy, only a new place in the queue.
         const entry = slab.entries[0]!;
-        if (!entry.referenced) {
-          this.remove(entry);
-        } else {
-          entry.referenced = false;
-          this.slabs.push(slab);
-        }
+        if (!this.takeReference(entry)) this.remove(entry);
+        else this.slabs.push(slab);
         continue;
       }
       this.bytes -= slab.size;
       for (const entry of slab.entries) {
         if (entry.slab !== slab) continue; // removed
-        if (!entry.referenced) {
+        if (!this.takeReference(entry)) {
           this.remove(entry);
         } else {
-          entry.referenced = false;
-          const data = entry.block.data;
-          const moved = this.cut(data.length);
-          moved.set(data);
-          entry.block = new Block(moved, entry.block.file, entry.block.fileOffset);
+          const { blocks } = entry.file;
+          const old = blocks[entry.blockNumber]!;
+          const moved = this.cut(old.data.length);
+          moved.set(old.data);
+          blocks[entry.blockNumber] = new Block(moved, old.file, old.fileOffset);
           entry.slab = this.current;
           this.current!.entries.push(entry);
         }
@@ -207,12 +208,22 @@ export class BlockCache {
     }
   }
 
+  /** Whether the entry's block was read since it entered its slab, clearing the mark (its second chance). */
+  private takeReference(entry: Entry): boolean {
+    const { referenced } = entry.file;
+    const was = referenced[entry.blockNumber] === 1;
+    referenced[entry.blockNumber] = 0;
+    return was;
+  }
+
   private remove(entry: Entry): void {
     const slab = entry.slab!;
     entry.slab = undefined;
-    entry.file.entries[entry.blockNumber] = undefined;
+    const { blocks, entries } = entry.file;
+    const block = blocks[entry.blockNumber]!;
+    blocks[entry.blockNumber] = undefined;
+    entries[entry.blockNumber] = undefined;
     this.blocks--;
-    const block = entry.block;
     // A slab of its own goes with its block (its place in the queue is skipped); a shared one keeps its
     // bytes until it is evicted.
     if (slab.buffer === undefined) {
