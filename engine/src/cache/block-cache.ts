@@ -122,9 +122,9 @@ export class BlockCache {
     if (old !== undefined) this.remove(old);
     const current = this.current;
     let slab: Slab;
-    if (current !== undefined && block.data.buffer === current.buffer!.buffer) {
+    if (current !== undefined && block.bytes.buffer === current.buffer!.buffer) {
       slab = current;
-      this.bytes += block.byteLength - block.data.length;
+      this.bytes += block.byteLength - block.length;
     } else {
       slab = this.addSlab(undefined, block.byteLength);
     }
@@ -193,7 +193,7 @@ export class BlockCache {
         } else {
           const { blocks } = entry.file;
           const old = blocks[entry.blockNumber]!;
-          const moved = this.cut(old.data.length);
+          const moved = this.cut(old.length);
           moved.set(old.data);
           blocks[entry.blockNumber] = new Block(moved, old.file, old.fileOffset);
           entry.slab = this.current;
@@ -230,7 +230,7 @@ export class BlockCache {
       this.bytes -= slab.size;
       slab.dead = true;
     } else {
-      this.bytes -= block.byteLength - block.data.length;
+      this.bytes -= block.byteLength - block.length;
     }
   }
 }

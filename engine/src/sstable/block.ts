@@ -11,23 +11,42 @@ import { ByteReader } from '../util/varint.js';
 /** Blocks with at least this many restart points get restart heads (see Block.restartHeads). */
 const MANY_RESTARTS = 32;
 
+/** One Buffer over each piece of memory blocks lie in, shared by all the blocks in it. */
+const wholeBuffers = new WeakMap<ArrayBufferLike, Buffer>();
+
+function wholeBuffer(data: Buffer): Buffer {
+  let whole = wholeBuffers.get(data.buffer);
+  if (whole === undefined) {
+    whole = Buffer.from(data.buffer);
+    wholeBuffers.set(data.buffer, whole);
+  }
+  return whole;
+}
+
 export class Block {
-  /** Contents without the trailer; the restart array is at the end. */
-  readonly data: Buffer;
-  /** End of the entries = start of the restart array. */
+  /** The memory the contents lie in (a cache slab, or a buffer of their own), from `start` on. Searches
+   *  read through this Buffer, which the blocks cut from one slab share (and which is likely in the CPU
+   *  cache), rather than through a view per block: a dependent cache miss less per lookup. */
+  readonly bytes: Buffer;
+  readonly start: number;
+  /** Bytes of contents (without the trailer); the restart array is at the end. */
+  readonly length: number;
+  /** End of the entries = start of the restart array, from `start`. */
   readonly restartsOffset: number;
   readonly numRestarts: number;
   /** For error messages: which file and where in it the block starts. */
   readonly file: string;
   readonly fileOffset: number;
   private heads: Float64Array | undefined;
-  /** Where the restart keys' shared prefix lies in `data`, and its length (set with the heads). */
+  /** Where the restart keys' shared prefix lies in `bytes`, and its length (set with the heads). */
   prefixStart = 0;
   prefixLength = 0;
 
   /** Checks the restart array (the CRC was checked by the caller) and throws Corruption if it is malformed. */
   constructor(data: Buffer, file: string, fileOffset: number) {
-    this.data = data;
+    this.bytes = wholeBuffer(data);
+    this.start = data.byteOffset;
+    this.length = data.length;
     this.file = file;
     this.fileOffset = fileOffset;
     const len = data.length;
@@ -47,9 +66,14 @@ export class Block {
     }
   }
 
+  /** The contents, as a view of their own. */
+  get data(): Buffer {
+    return this.bytes.subarray(this.start, this.start + this.length);
+  }
+
   /** Memory charged to a cache for holding this block. */
   get byteLength(): number {
-    return this.data.length + (this.heads?.byteLength ?? 0) + 160;
+    return this.length + (this.heads?.byteLength ?? 0) + 128;
   }
 
   /** The heads (util/key-heads.ts) of the key at each restart point, two numbers per restart, built on
@@ -62,22 +86,23 @@ export class Block {
     const n = this.numRestarts;
     const starts = new Uint32Array(n);
     const ends = new Uint32Array(n);
-    const r = new ByteReader(this.data);
+    const data = this.bytes;
+    const limit = this.start + this.restartsOffset;
+    const r = new ByteReader(data);
     for (let i = 0; i < n; i++) {
-      r.pos = this.restart(i);
-      const shared = r.varint(this.restartsOffset);
-      const unshared = r.varint(this.restartsOffset);
-      const valueLength = r.varint(this.restartsOffset);
+      r.pos = this.start + this.restart(i);
+      const shared = r.varint(limit);
+      const unshared = r.varint(limit);
+      const valueLength = r.varint(limit);
       const start = r.pos;
       const end = start + unshared;
-      if (shared !== 0 || unshared < 0 || valueLength < 0 || end > this.restartsOffset) {
+      if (shared !== 0 || unshared < 0 || valueLength < 0 || end > limit) {
         throw corruption(this.file, this.fileOffset, `bad entry header at restart point ${i}`);
       }
       starts[i] = start;
       ends[i] = end;
     }
     // Restart keys are in order, so the prefix of the first and the last is everyone's.
-    const data = this.data;
     const last = n - 1;
     const most = Math.min(ends[0]! - starts[0]!, ends[last]! - starts[last]!);
     let prefix = 0;
@@ -95,15 +120,17 @@ export class Block {
   /** Restart point i, read from the block's bytes (a separate array of them costs a cache miss more per
    *  search of a block not in the CPU cache). */
   restart(i: number): number {
-    const d = this.data;
-    const p = this.restartsOffset + 4 * i;
+    const d = this.bytes;
+    const p = this.start + this.restartsOffset + 4 * i;
     return (d[p]! | (d[p + 1]! << 8) | (d[p + 2]! << 16)) + d[p + 3]! * 0x1000000;
   }
 }
 
 export class BlockIterator {
   private block: Block | undefined;
+  /** The block's `bytes`: every offset below is in them, from the block's `start` (`base`) on. */
   private data: Buffer = Buffer.alloc(0);
+  private base = 0;
   private limit = 0;
   private readonly reader = new ByteReader(this.data);
   /** Start of the current entry, and of the next one. */
@@ -129,9 +156,10 @@ export class BlockIterator {
 
   reset(block: Block): void {
     this.block = block;
-    this.data = block.data;
-    this.reader.buf = block.data;
-    this.limit = block.restartsOffset;
+    this.data = block.bytes;
+    this.reader.buf = block.bytes;
+    this.base = block.start;
+    this.limit = block.start + block.restartsOffset;
     this.valid = false;
   }
 
@@ -139,7 +167,7 @@ export class BlockIterator {
     return (this.keyView ??= this.keyBuf.subarray(0, this.keyLength));
   }
 
-  /** Where the current value lies in the block's data (to decode it without creating a view). */
+  /** Where the current value lies in the block's `bytes` (to decode it without creating a view). */
   get valueOffset(): number {
     return this.valueStart;
   }
@@ -158,7 +186,7 @@ export class BlockIterator {
   }
 
   seekToFirst(): void {
-    if (this.limit === 0) {
+    if (this.limit === this.base) {
       this.valid = false;
       return;
     }
@@ -166,7 +194,7 @@ export class BlockIterator {
   }
 
   seekToLast(): void {
-    if (this.limit === 0) {
+    if (this.limit === this.base) {
       this.valid = false;
       return;
     }
@@ -176,7 +204,7 @@ export class BlockIterator {
 
   /** Positions on the first entry at or after (key, sequence) in internal order; invalid if none. */
   seekGE(key: Uint8Array, sequence: number): void {
-    if (this.limit === 0) {
+    if (this.limit === this.base) {
       this.valid = false;
       return;
     }
@@ -204,7 +232,7 @@ export class BlockIterator {
         const h1 = heads[2 * mid + 1]!;
         c = h0 !== head0 ? h0 - head0 : h1 - head1;
       }
-      if (c === 0) c = this.compareRestart(block.restart(mid), key, sequence);
+      if (c === 0) c = this.compareRestart(this.base + block.restart(mid), key, sequence);
       if (c < 0) lo = mid;
       else hi = mid - 1;
     }
@@ -247,10 +275,10 @@ export class BlockIterator {
     let hi = block.numRestarts - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
-      if (block.restart(mid) < target) lo = mid;
+      if (this.base + block.restart(mid) < target) lo = mid;
       else hi = mid - 1;
     }
-    if (block.restart(lo) >= target) {
+    if (this.base + block.restart(lo) >= target) {
       this.valid = false;
       return;
     }
@@ -262,9 +290,9 @@ export class BlockIterator {
   private decodeRestart(i: number): void {
     const block = this.block!;
     this.restartIndex = i;
-    this.nextRestart = i + 1 < block.numRestarts ? block.restart(i + 1) : this.limit;
+    this.nextRestart = i + 1 < block.numRestarts ? this.base + block.restart(i + 1) : this.limit;
     this.keyLength = 0;
-    this.decode(block.restart(i));
+    this.decode(this.base + block.restart(i));
   }
 
   /** Decodes the entry after the current one (the caller checked there is one). */
@@ -273,7 +301,7 @@ export class BlockIterator {
     if (offset === this.nextRestart) {
       const i = ++this.restartIndex;
       const block = this.block!;
-      this.nextRestart = i + 1 < block.numRestarts ? block.restart(i + 1) : this.limit;
+      this.nextRestart = i + 1 < block.numRestarts ? this.base + block.restart(i + 1) : this.limit;
     }
     this.decode(offset);
   }
@@ -351,6 +379,6 @@ export class BlockIterator {
   private corrupt(entryOffset: number, what: string): never {
     const block = this.block!;
     this.valid = false;
-    throw corruption(block.file, block.fileOffset, `${what} in the entry at byte ${entryOffset} of the block`);
+    throw corruption(block.file, block.fileOffset, `${what} in the entry at byte ${entryOffset - this.base} of the block`);
   }
 }

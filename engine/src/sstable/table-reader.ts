@@ -97,7 +97,7 @@ export class TableReader {
     }
 
     this.index = new Block(this.readBlock(footer.index, BlockKind.Index), path, footer.index.offset);
-    this.handleReader = new ByteReader(this.index.data);
+    this.handleReader = new ByteReader(this.index.bytes);
     this.checkIndex();
     this.indexCursor.reset(this.index);
     this.cached = this.cache?.blocksOf(this.fileNumber, props.dataBlocks);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { BlockCache, BlockBuilder, Block } from './internals.js';
+import { BlockCache, BlockBuilder, Block, BlockIterator } from './internals.js';
 
 function block(valueSize: number, fill = 0): Block {
   const builder = new BlockBuilder(16);
@@ -66,6 +66,21 @@ describe('block cache', () => {
     cache.evictFile(3);
     assert.equal(cache.bytes, 0);
     assert.equal(cache.stats().blocks, 0);
+  });
+
+  test('blocks cut from one slab share one Buffer, and each reads as its own contents', () => {
+    const cache = new BlockCache(1 << 20);
+    const [one, two] = [slabBlock(cache, 10, 1), slabBlock(cache, 20, 2)];
+    assert.equal(one.bytes, two.bytes);
+    assert.ok(two.start > one.start);
+    const cursor = new BlockIterator();
+    for (const [b, length, fill] of [[one, 10, 1], [two, 20, 2]] as const) {
+      cursor.reset(b);
+      cursor.seekToFirst();
+      assert.ok(cursor.valid && cursor.value.equals(Buffer.alloc(length, fill)));
+      cursor.next();
+      assert.equal(cursor.valid, false);
+    }
   });
 
   test('blocks cut from slabs: the bound holds, blocks read since they entered survive their slab, views stay intact', () => {
