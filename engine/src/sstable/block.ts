@@ -10,6 +10,9 @@ import { ByteReader } from '../util/varint.js';
 
 /** Blocks with at least this many restart points get restart heads (see Block.restartHeads). */
 const MANY_RESTARTS = 32;
+/** Restart points per group of heads: a search picks the group by the heads of each group's first
+ *  restart point (a small array, which stays in the CPU cache), then the restart point within it. */
+const HEADS_GROUP = 8;
 
 /** One Buffer over each piece of memory blocks lie in, shared by all the blocks in it. */
 const wholeBuffers = new WeakMap<ArrayBufferLike, Buffer>();
@@ -38,6 +41,8 @@ export class Block {
   readonly file: string;
   readonly fileOffset: number;
   private heads: Float64Array | undefined;
+  /** The heads of restart points 0, HEADS_GROUP, 2 * HEADS_GROUP, ... (set with the heads). */
+  headsSummary: Float64Array | undefined;
   /** Where the restart keys' shared prefix lies in `bytes`, and its length (set with the heads). */
   prefixStart = 0;
   prefixLength = 0;
@@ -73,7 +78,7 @@ export class Block {
 
   /** Memory charged to a cache for holding this block. */
   get byteLength(): number {
-    return this.length + (this.heads?.byteLength ?? 0) + 128;
+    return this.length + (this.heads?.byteLength ?? 0) + (this.headsSummary?.byteLength ?? 0) + 128;
   }
 
   /** The heads (util/key-heads.ts) of the key at each restart point, two numbers per restart, built on
@@ -112,6 +117,10 @@ export class Block {
       heads[2 * i] = keyHead(data, starts[i]!, ends[i]!, prefix);
       heads[2 * i + 1] = keyHead(data, starts[i]!, ends[i]!, prefix + 6);
     }
+    const groups = Math.ceil(n / HEADS_GROUP);
+    const summary = new Float64Array(2 * groups);
+    for (let g = 0; g < groups; g++) summary.set(heads.subarray(2 * g * HEADS_GROUP, 2 * g * HEADS_GROUP + 2), 2 * g);
+    this.headsSummary = summary;
     this.prefixStart = starts[0]!;
     this.prefixLength = prefix;
     return (this.heads = heads);
@@ -208,35 +217,7 @@ export class BlockIterator {
       this.valid = false;
       return;
     }
-    const block = this.block!;
-    const heads = block.restartHeads();
-    // Last restart point whose entry sorts before the target; the answer is at or after it.
-    let lo = 0;
-    let hi = block.numRestarts - 1;
-    let head0 = 0;
-    let head1 = 0;
-    if (heads !== undefined) {
-      // A key that leaves the restart keys' common prefix sorts before all of them or after all of them.
-      const p = block.prefixLength;
-      const c = compareBytes(key, 0, key.length < p ? key.length : p, this.data, block.prefixStart, block.prefixStart + p);
-      if (c < 0 || (c === 0 && key.length < p)) hi = 0;
-      else if (c > 0) lo = hi;
-      head0 = keyHead(key, 0, key.length, p);
-      head1 = keyHead(key, 0, key.length, p + 6);
-    }
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      let c = 0;
-      if (heads !== undefined) {
-        const h0 = heads[2 * mid]!;
-        const h1 = heads[2 * mid + 1]!;
-        c = h0 !== head0 ? h0 - head0 : h1 - head1;
-      }
-      if (c === 0) c = this.compareRestart(this.base + block.restart(mid), key, sequence);
-      if (c < 0) lo = mid;
-      else hi = mid - 1;
-    }
-    this.decodeRestart(lo);
+    this.decodeRestart(this.lastRestartBefore(key, sequence));
     // Walk forward, comparing each key from where it first differs from the target: `matched` bytes of
     // the current key equal the target's, and the next key keeps them as far as it shares bytes with
     // this one (so keys that share long prefixes are not compared from their first byte every time).
@@ -257,6 +238,23 @@ export class BlockIterator {
       this.step();
       if (this.shared < matched) matched = this.shared;
     }
+  }
+
+  /** The first restart point whose entry sorts at or after (key, sequence), numRestarts if none: in a block
+   *  that restarts at every entry (an index block), the number of the entry seekGE would stop at, found
+   *  without decoding entries. Does not move the cursor. */
+  restartAtOrAfter(key: Uint8Array, sequence: number): number {
+    const block = this.block!;
+    if (this.limit === this.base) return block.numRestarts;
+    const lo = this.lastRestartBefore(key, sequence);
+    // Past 0, the search compared restart point lo and found it before the target, and lo + 1 not.
+    if (lo > 0) return lo + 1;
+    return this.compareRestart(this.base + block.restart(0), key, sequence) < 0 ? 1 : 0;
+  }
+
+  /** Positions on the entry at restart point i. */
+  seekToRestart(i: number): void {
+    this.decodeRestart(i);
   }
 
   next(): void {
@@ -304,6 +302,57 @@ export class BlockIterator {
       this.nextRestart = i + 1 < block.numRestarts ? this.base + block.restart(i + 1) : this.limit;
     }
     this.decode(offset);
+  }
+
+  /** The last restart point whose entry sorts before (key, sequence), or 0 if none does; the first entry
+   *  at or after the target is at or after it. */
+  private lastRestartBefore(key: Uint8Array, sequence: number): number {
+    const block = this.block!;
+    const heads = block.restartHeads();
+    let lo = 0;
+    let hi = block.numRestarts - 1;
+    if (heads === undefined) {
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >>> 1;
+        if (this.compareRestart(this.base + block.restart(mid), key, sequence) < 0) lo = mid;
+        else hi = mid - 1;
+      }
+      return lo;
+    }
+    // A key that leaves the restart keys' common prefix sorts before all of them or after all of them.
+    const p = block.prefixLength;
+    const c = compareBytes(key, 0, key.length < p ? key.length : p, this.data, block.prefixStart, block.prefixStart + p);
+    if (c < 0 || (c === 0 && key.length < p)) return 0;
+    if (c > 0) return hi;
+    const head0 = keyHead(key, 0, key.length, p);
+    const head1 = keyHead(key, 0, key.length, p + 6);
+    // The group first, by the summary; then the restart point within the group.
+    const summary = block.headsSummary!;
+    let group = 0;
+    let lastGroup = (summary.length >>> 1) - 1;
+    while (group < lastGroup) {
+      const mid = (group + lastGroup + 1) >>> 1;
+      if (this.compareHeads(summary, mid, mid * HEADS_GROUP, head0, head1, key, sequence) < 0) group = mid;
+      else lastGroup = mid - 1;
+    }
+    lo = group * HEADS_GROUP;
+    if (lo + HEADS_GROUP - 1 < hi) hi = lo + HEADS_GROUP - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (this.compareHeads(heads, mid, mid, head0, head1, key, sequence) < 0) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /** Compares restart point `restart`, whose heads are pair `at` of `heads`, with the target (whose heads
+   *  are head0, head1): by the heads, and by the key bytes if they are equal. */
+  private compareHeads(heads: Float64Array, at: number, restart: number, head0: number, head1: number, key: Uint8Array, sequence: number): number {
+    const h0 = heads[2 * at]!;
+    if (h0 !== head0) return h0 - head0;
+    const h1 = heads[2 * at + 1]!;
+    if (h1 !== head1) return h1 - head1;
+    return this.compareRestart(this.base + this.block!.restart(restart), key, sequence);
   }
 
   /** Compares the entry at a restart point (stored whole, shared = 0) with (key, sequence), in place. */

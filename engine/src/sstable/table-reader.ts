@@ -54,7 +54,7 @@ export class TableReader {
   private readonly files: OpenFileBudget | undefined;
   /** End of the data blocks region. */
   private readonly dataEnd: number;
-  // Scratch state for get(): lookups are synchronous, so one set per table serves them all.
+  // Scratch state for get() and block(): lookups are synchronous, so one set per table serves them all.
   private readonly indexCursor = new BlockIterator();
   private readonly dataCursor = new BlockIterator();
   private readonly handleReader: ByteReader;
@@ -122,12 +122,12 @@ export class TableReader {
       return undefined;
     }
     if (this.filter !== undefined && !this.filter.mayContainHash(keyHash ?? bloomHash(key))) return undefined;
-    const index = this.indexCursor;
     // The first block whose last entry is at or after (key, snapshot) holds the answer if there is one.
-    index.seekGE(key, snapshotSequence);
-    if (!index.valid) return undefined;
+    // The index restarts at every entry, so its restart number is the block number.
+    const blockNumber = this.indexCursor.restartAtOrAfter(key, snapshotSequence);
+    if (blockNumber >= this.properties.dataBlocks) return undefined;
     const data = this.dataCursor;
-    data.reset(this.blockAt(index));
+    data.reset(this.block(blockNumber, true));
     data.seekGE(key, snapshotSequence);
     if (!data.valid || !data.keyEquals(key)) return undefined;
     return { kind: data.kind, value: data.value, sequence: data.sequence };
@@ -191,12 +191,18 @@ export class TableReader {
 
   /** The verified data block that the index entry under `indexCursor` points at, through the cache. */
   blockAt(indexCursor: BlockIterator, fillCache = true): Block {
-    const cache = this.cache;
     // The index restarts at every entry (checked on open), so the restart index is the block number.
-    const blockNumber = indexCursor.restartIndex;
+    return this.block(indexCursor.restartIndex, fillCache);
+  }
+
+  /** Data block `blockNumber`, verified, through the cache. */
+  private block(blockNumber: number, fillCache: boolean): Block {
+    const cache = this.cache;
     const cached = cache?.get(this.cached!, blockNumber);
     if (cached !== undefined) return cached;
-    this.decodeHandle(indexCursor);
+    const index = this.indexCursor;
+    index.seekToRestart(blockNumber);
+    this.decodeHandle(index);
     const offset = this.handleOffset;
     const size = this.handleSize;
     // A block for the cache is read straight into the cache's memory.
@@ -267,8 +273,9 @@ export class TableReader {
     }
   }
 
-  /** The index must restart at every entry, and its handles must tile the data region exactly. (Key order is checked by verify(): it costs
-   *  a comparison per block, and open time matters for stores of many tables.) */
+  /** The index must restart at every entry (and nowhere else), and its handles must tile the data region
+   *  exactly. (Key order is checked by verify(): it costs a comparison per block, and open time matters
+   *  for stores of many tables.) */
   private checkIndex(): void {
     const cursor = new BlockIterator();
     cursor.reset(this.index);
@@ -284,6 +291,10 @@ export class TableReader {
       }
       expectedOffset += this.handleSize;
       count++;
+    }
+    // (An empty block has one restart point, at 0.)
+    if (this.index.numRestarts !== Math.max(count, 1)) {
+      throw corruption(this.path, this.index.fileOffset, `index has ${this.index.numRestarts} restart points for ${count} entries`);
     }
     if (expectedOffset !== this.dataEnd || count !== this.properties.dataBlocks) {
       throw corruption(this.path, this.index.fileOffset, `index covers ${count} blocks / ${expectedOffset} bytes, expected ${this.properties.dataBlocks} / ${this.dataEnd}`);

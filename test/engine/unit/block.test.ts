@@ -62,24 +62,29 @@ describe('data block', () => {
   });
 
   test('index-like blocks (a restart per entry) whose keys share a long prefix: seeks inside, before, after and within the prefix', () => {
-    // 16-digit numbers share their first 10 digits; the restart heads skip that prefix.
-    const entries: ModelEntry[] = Array.from({ length: 200 }, (_, i) => ({
-      key: Buffer.from(String(1000 + 3 * i).padStart(16, '0')),
-      sequence: 100 - (i % 7),
+    // 16-digit numbers share their first 10 digits; the restart heads skip that prefix. Two versions of
+    // each key: equal heads, told apart by the sequence.
+    const entries: ModelEntry[] = Array.from({ length: 400 }, (_, j) => ({
+      key: Buffer.from(String(1000 + 3 * (j >> 1)).padStart(16, '0')),
+      sequence: j % 2 === 0 ? 100 - ((j >> 1) % 7) : 50,
       kind: 1 as const,
-      value: Buffer.from([i]),
+      value: Buffer.from([j & 0xff]),
     }));
     const block = build(entries, 1);
     const it = new BlockIterator();
     it.reset(block);
-    const targets = ['', '0', '000000000', '0000000000', '00000000000', '000000000010', '0000000000001000', '0000000000001001',
+    const targets = ['', '0', '000000000', '0000000000', '00000000000', '000000000010', '0000000000001000', '0000000000001001', '0000000000001003',
       '00000000000010010', '0000000000001597', '0000000000001598', '0000000000009999', '0000000001', '00000000000019', '1', '\xff'];
     for (const t of targets) {
-      for (const sequence of [0, 96, 1000]) {
+      for (const sequence of [0, 50, 75, 96, 1000]) {
         const target = Buffer.from(t, 'latin1');
-        const want = entries.find((e) => Buffer.compare(e.key, target) > 0 || (e.key.equals(target) && e.sequence <= sequence));
+        const at = entries.findIndex((e) => Buffer.compare(e.key, target) > 0 || (e.key.equals(target) && e.sequence <= sequence));
+        const want = entries[at];
+        // Where a lookup finds its block: the entry number, without moving the cursor.
+        assert.equal(it.restartAtOrAfter(target, sequence), at < 0 ? entries.length : at, `restartAtOrAfter ${t}@${sequence}`);
         it.seekGE(target, sequence);
         assert.equal(it.valid ? `${it.key.toString()}@${it.sequence}` : 'none', want ? `${want.key.toString()}@${want.sequence}` : 'none', `seek ${t}@${sequence}`);
+        if (it.valid) assert.equal(it.restartIndex, at, `restartIndex after seek ${t}@${sequence}`);
       }
     }
   });
