@@ -408,9 +408,30 @@ export class BlockIterator {
     }
     copyBytes(data, pos, pos + unshared, this.keyBuf, shared);
     this.keyLength = keyLength;
-    r.pos = pos + unshared;
-    const sequence = r.varint(limit);
-    pos = r.pos;
+    pos += unshared;
+    // Sequences below 2^21 (up to three varint bytes) inline: the general decoder's call costs as much as
+    // the rest of an entry's decoding.
+    let sequence = -1;
+    if (pos + 3 <= limit) {
+      const b0 = data[pos]!;
+      const b1 = data[pos + 1]!;
+      const b2 = data[pos + 2]!;
+      if (b0 < 0x80) {
+        sequence = b0;
+        pos += 1;
+      } else if (b1 < 0x80) {
+        sequence = (b0 & 0x7f) | (b1 << 7);
+        pos += 2;
+      } else if (b2 < 0x80) {
+        sequence = (b0 & 0x7f) | ((b1 & 0x7f) << 7) | (b2 << 14);
+        pos += 3;
+      }
+    }
+    if (sequence < 0) {
+      r.pos = pos;
+      sequence = r.varint(limit);
+      pos = r.pos;
+    }
     if (sequence < 0 || pos >= limit) this.corrupt(offset, 'bad sequence');
     const kind = data[pos++]!;
     if (kind > ValueKind.Value || pos + valueLength > limit) this.corrupt(offset, 'bad kind or value length');
