@@ -409,13 +409,14 @@ export class BlockIterator {
     copyBytes(data, pos, pos + unshared, this.keyBuf, shared);
     this.keyLength = keyLength;
     pos += unshared;
-    // Sequences below 2^21 (up to three varint bytes) inline: the general decoder's call costs as much as
+    // Sequences below 2^28 (up to four varint bytes) inline: the general decoder's call costs as much as
     // the rest of an entry's decoding.
     let sequence = -1;
-    if (pos + 3 <= limit) {
+    if (pos + 4 <= limit) {
       const b0 = data[pos]!;
       const b1 = data[pos + 1]!;
       const b2 = data[pos + 2]!;
+      const b3 = data[pos + 3]!;
       if (b0 < 0x80) {
         sequence = b0;
         pos += 1;
@@ -425,6 +426,9 @@ export class BlockIterator {
       } else if (b2 < 0x80) {
         sequence = (b0 & 0x7f) | ((b1 & 0x7f) << 7) | (b2 << 14);
         pos += 3;
+      } else if (b3 < 0x80) {
+        sequence = (b0 & 0x7f) | ((b1 & 0x7f) << 7) | ((b2 & 0x7f) << 14) | (b3 << 21);
+        pos += 4;
       }
     }
     if (sequence < 0) {

@@ -61,6 +61,12 @@ describe('data block', () => {
     checkIterator(asInternal(build(entries, 16)), entries, new Random(1), 50);
   });
 
+  test('sequences of every varint length, at the edges of each, with empty values up to the block end', () => {
+    const sequences = [0, 127, 128, 16383, 16384, 2 ** 21 - 1, 2 ** 21, 2 ** 28 - 1, 2 ** 28, 2 ** 35, Number.MAX_SAFE_INTEGER - 1];
+    const entries: ModelEntry[] = sequences.reverse().map((sequence) => ({ key: Buffer.from('k'), sequence, kind: 1 as const, value: Buffer.alloc(0) }));
+    for (const restartInterval of [1, 16]) checkIterator(asInternal(build(entries, restartInterval)), entries, new Random(2), 50);
+  });
+
   test('index-like blocks (a restart per entry) whose keys share a long prefix: seeks inside, before, after and within the prefix', () => {
     // 16-digit numbers share their first 10 digits; the restart heads skip that prefix. Two versions of
     // each key: equal heads, told apart by the sequence.
