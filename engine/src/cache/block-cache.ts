@@ -43,6 +43,11 @@ export class FileBlocks {
     this.referenced = new Uint8Array(count);
     this.entries = new Array<Entry | undefined>(count).fill(undefined);
   }
+
+  /** The slot arrays' memory (two pointers and a byte per block). */
+  get byteLength(): number {
+    return 17 * this.blocks.length;
+  }
 }
 
 class Entry {

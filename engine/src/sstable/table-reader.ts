@@ -104,9 +104,9 @@ export class TableReader {
     this.files?.opened(this);
   }
 
-  /** Bytes held in memory for as long as the table is open (index and filter). */
+  /** Bytes held in memory for as long as the table is open (index, filter, and its slots in the cache). */
   get memoryBytes(): number {
-    return this.index.byteLength + (this.filter?.byteLength ?? 0);
+    return this.index.byteLength + (this.filter?.byteLength ?? 0) + (this.cached?.byteLength ?? 0);
   }
 
   /** The newest version of `key` with sequence <= snapshotSequence, or undefined if the table has none.
