@@ -138,6 +138,9 @@ export interface Db {
   durable(sequence?: number): Promise<void>;
   /** Sequence number of the last write durable per policy (synced under `always`, handed to the OS else). */
   readonly durableSequence: number;
+  /** Makes writes from now on durable by `policy` (as Redis's CONFIG SET appendfsync): writes acknowledged
+   *  before keep the durability they had; writes waiting for a sync are settled by the new policy. */
+  setFsync(policy: FsyncPolicy): void;
   /** Hands the writes applied so far to the WAL now (under `always`: starts their sync unless two rounds
    *  are in flight). Failures surface through `durable()`. For a caller that calls it at the end of every
    *  turn of the event loop: from the first call, writes are otherwise committed at the end of the turn

@@ -10,6 +10,7 @@ import type {
   Db,
   DbStats,
   EntryIterator,
+  FsyncPolicy,
   IteratorOptions,
   OpenOptions,
   ReadOptions,
@@ -29,7 +30,7 @@ import { LOCK, manifestFileName, parseFileName, tableFileName, TEMP_SUFFIX, walF
 import { LiveFiles, Manifest, readManifest, type RecoveredManifest } from './manifest/manifest.js';
 import { describeTable, type TableMeta, type VersionEdit } from './manifest/version-edit.js';
 import { MemTable } from './memtable/memtable.js';
-import { resolveOptions, type ResolvedOptions } from './options.js';
+import { checkFsync, resolveOptions, type ResolvedOptions } from './options.js';
 import { TableBuilder } from './sstable/table-builder.js';
 import { type LookupResult, TableReader } from './sstable/table-reader.js';
 import { bloomHash } from './util/bloom-hash.js';
@@ -254,6 +255,11 @@ class StrataDb implements Db {
 
   commitNow(): void {
     this.wal.commitNow();
+  }
+
+  setFsync(policy: FsyncPolicy): void {
+    this.checkOpen();
+    this.wal.setPolicy(checkFsync(policy, 'fsync'));
   }
 
   /** Writers wait while the immutable memtables or the sorted runs are at their stop triggers (until a

@@ -65,11 +65,16 @@ function integer(name: string, value: number | undefined, fallback: number, min:
   return value;
 }
 
-export function resolveOptions(options: OpenOptions = {}): ResolvedOptions {
-  const fsync = options.fsync ?? DEFAULTS.fsync;
-  if (fsync !== 'always' && fsync !== 'everysec' && fsync !== 'no') {
-    throw new StrataError('InvalidArgument', `option fsync must be 'always', 'everysec' or 'no', got ${String(fsync)}`);
+/** `value` as a policy, or InvalidArgument naming `what` (callers in plain JavaScript pass anything). */
+export function checkFsync(value: unknown, what: string): FsyncPolicy {
+  if (value !== 'always' && value !== 'everysec' && value !== 'no') {
+    throw new StrataError('InvalidArgument', `${what} must be 'always', 'everysec' or 'no', got ${String(value)}`);
   }
+  return value;
+}
+
+export function resolveOptions(options: OpenOptions = {}): ResolvedOptions {
+  const fsync = checkFsync(options.fsync ?? DEFAULTS.fsync, 'option fsync');
   const fs = options.fs ?? new DiskFileSystem();
   const compactionThread = options.compactionThread ?? (fs instanceof DiskFileSystem ? 'worker' : 'inline');
   if (compactionThread !== 'worker' && compactionThread !== 'inline') {

@@ -83,27 +83,47 @@ export class WalWriter {
   /** A caller commits at the end of each turn (commitNow): scheduled commits wait for the turn's end too. */
   private driven = false;
   private idleWaiters: (() => void)[] = [];
-  private readonly timer: NodeJS.Timeout | undefined;
+  /** Under `everysec`: the background sync once a second. */
+  private timer: NodeJS.Timeout | undefined;
+  /** The last record acknowledged under an earlier, weaker policy: it stays durable after a switch to
+   *  `always` (no reply waits for it), and a sync round starts at the switch to make it so on disk. */
+  private acknowledgedBefore = 0;
   syncs = 0;
 
   constructor(
     private readonly fs: FileSystem,
     private readonly dir: string,
     private file: FileHandle,
-    private readonly policy: FsyncPolicy,
+    private policy: FsyncPolicy,
     lastSequence: number,
     private readonly onError: (error: StrataError) => void,
   ) {
     this.lastAdded = this.written = this.synced = lastSequence;
-    if (policy === 'everysec') {
-      this.timer = setInterval(() => this.syncInBackground(), EVERYSEC_MS);
-      this.timer.unref();
-    }
+    this.startTimer();
+  }
+
+  /** Durability by `policy` from now on. Writes acknowledged before stay as they are; records waiting for a
+   *  sync round under `always` are settled by the new policy. */
+  setPolicy(policy: FsyncPolicy): void {
+    if (policy === this.policy) return;
+    if (policy === 'always') this.acknowledgedBefore = this.written;
+    this.policy = policy;
+    clearInterval(this.timer);
+    this.startTimer();
+    if (policy === 'always') this.syncInBackground();
+    if (!this.scheduled && !this.closed && this.pendingGroup !== undefined) this.commit();
+  }
+
+  private startTimer(): void {
+    if (this.policy !== 'everysec') return;
+    this.timer = setInterval(() => this.syncInBackground(), EVERYSEC_MS);
+    this.timer.unref();
   }
 
   /** Last sequence durable as the policy defines it (synced for `always`, handed to the OS otherwise). */
   get durableSequence(): number {
-    return this.policy === 'always' ? this.synced : this.written;
+    if (this.policy !== 'always') return this.written;
+    return this.synced > this.acknowledgedBefore ? this.synced : this.acknowledgedBefore;
   }
 
   /** Bytes in the current log file, pending ones included. */
@@ -190,7 +210,7 @@ export class WalWriter {
       }
       break;
     }
-    if (this.timer) clearInterval(this.timer);
+    clearInterval(this.timer);
     this.retiring?.close();
     this.file.close();
     if (this.failure) throw this.failure;

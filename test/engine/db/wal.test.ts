@@ -168,6 +168,57 @@ describe('group commit', () => {
     });
   }
 
+  test('setFsync: the writes after it follow the new policy; a crash keeps what `always` acknowledged', async () => {
+    const fs = new MemoryFileSystem();
+    const db = await open(DIR, { fs, fsync: 'no' });
+    try {
+      await db.put(key(1), value(1));
+      assert.equal(db.stats().walSyncs, 0);
+      db.setFsync('always');
+      assert.equal(db.stats().durableSequence, db.lastSequence, 'what was acknowledged stays durable');
+      let synced = 0;
+      fs.onSync = (kind, path) => {
+        if (kind === 'sync' && path.endsWith('.wal')) synced++;
+      };
+      await db.put(key(2), value(2));
+      assert.ok(synced >= 1, 'acknowledged under always before its sync');
+      const image = fs.crash();
+      db.setFsync('everysec');
+      const syncs = db.stats().walSyncs;
+      await db.put(key(3), value(3));
+      assert.equal(db.stats().walSyncs, syncs, 'everysec: acknowledged without a sync');
+      assert.equal(db.stats().durableSequence, db.lastSequence);
+      assert.throws(() => db.setFsync('sometimes' as never), /fsync must be 'always', 'everysec' or 'no', got sometimes/);
+      const reopened = await open(DIR, { fs: image });
+      try {
+        assert.deepEqual(Buffer.from((await reopened.get(key(2)))!), value(2));
+        assert.deepEqual(Buffer.from((await reopened.get(key(1)))!), value(1), 'synced with the later write');
+      } finally {
+        await reopened.close();
+      }
+    } finally {
+      await db.close();
+    }
+  });
+
+  test('setFsync everysec starts the once-a-second sync, no stops it', async () => {
+    const db = await open(DIR, { fs: new MemoryFileSystem(), fsync: 'no' });
+    const second = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 1100));
+    try {
+      db.setFsync('everysec');
+      await db.put(key(1), value(1));
+      await second();
+      const syncs = db.stats().walSyncs;
+      assert.ok(syncs >= 1, 'synced in the background');
+      db.setFsync('no');
+      await db.put(key(2), value(2));
+      await second();
+      assert.equal(db.stats().walSyncs, syncs);
+    } finally {
+      await db.close();
+    }
+  });
+
   test('the synchronous layer: visible at once, durable later', async () => {
     const db = await open(DIR, { fs: new MemoryFileSystem(), fsync: 'always' });
     try {
