@@ -212,8 +212,8 @@ const PARAMS: readonly ConfigParam[] = [
       c.dir = v!;
     },
   },
-  // The engine's fsync policy is fixed when it opens.
-  enumParam('appendfsync', false, ['always', 'everysec', 'no'] as const, (c) => c.appendfsync, (c, v) => {
+  // CONFIG SET applies it to the engine (commands/server.ts).
+  enumParam('appendfsync', true, ['everysec', 'always', 'no'] as const, (c) => c.appendfsync, (c, v) => {
     c.appendfsync = v;
   }),
   {

@@ -95,6 +95,37 @@ describe('group commit', () => {
   });
 });
 
+describe('CONFIG SET appendfsync', () => {
+  test('takes effect at once: from everysec to always the next write waits for its sync, and back', async () => {
+    const fs = new GatedFileSystem();
+    const server = await startInProcess({ fs }, 'everysec');
+    const client = await RespClient.connect(server.port);
+    fs.gating = true;
+    assert.equal(await client.call('set', 'a', '1'), 'OK');
+    assert.equal(fs.held.length, 0, 'everysec waited for a sync');
+    assert.equal(await client.call('config', 'set', 'appendfsync', 'always'), 'OK');
+    assert.deepEqual(await client.call('config', 'get', 'appendfsync'), ['appendfsync', 'always']);
+    let answered = false;
+    const set = client.call('set', 'a', '2').then((reply) => {
+      answered = true;
+      return reply;
+    });
+    await fs.heldCount(1);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(answered, false, 'always: the OK went out before the sync');
+    fs.gating = false;
+    for (const held of fs.held.splice(0)) held.release();
+    assert.equal(await set, 'OK');
+    assert.match((await client.call('info', 'persistence')) as string, /\r\nappendfsync:always\r\n/);
+    assert.equal(await client.call('config', 'set', 'appendfsync', 'no'), 'OK');
+    fs.gating = true;
+    assert.equal(await client.call('set', 'a', '3'), 'OK');
+    assert.equal(fs.held.length, 0, 'no: waited for a sync');
+    fs.gating = false;
+    await client.close();
+  });
+});
+
 describe('back-pressure', () => {
   test('a write stall pauses the writer (its later commands too) but not readers; then it goes on', async () => {
     const server = await startInProcess({ fs: new MemoryFileSystem() });

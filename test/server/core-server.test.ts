@@ -262,7 +262,7 @@ describe('CONFIG', () => {
     const errors: Array<[string[], string]> = [
       [['maxclients', 'abc'], "ERR CONFIG SET failed (possibly related to argument 'maxclients') - argument couldn't be parsed into an integer"],
       [['databases', '3'], "ERR CONFIG SET failed (possibly related to argument 'databases') - can't set immutable config"],
-      [['appendfsync', 'foo'], "ERR CONFIG SET failed (possibly related to argument 'appendfsync') - can't set immutable config"],
+      [['appendfsync', 'foo'], "ERR CONFIG SET failed (possibly related to argument 'appendfsync') - argument(s) must be one of the following: everysec, always, no"],
       [['loglevel', 'foo'], "ERR CONFIG SET failed (possibly related to argument 'loglevel') - argument(s) must be one of the following: debug, verbose, notice, warning"],
       [['nonexist', '1'], "ERR Unknown option or number of arguments for CONFIG SET - 'nonexist'"],
       [['protected-mode', 'maybe'], "ERR CONFIG SET failed (possibly related to argument 'protected-mode') - argument must be 'yes' or 'no'"],

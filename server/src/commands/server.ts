@@ -460,12 +460,14 @@ const configSetHandler: CommandHandler = (ctx, argv) => {
   if (argv.length % 2 !== 0) return ctx.reply.error("ERR wrong number of arguments for 'config|set' command");
   const pairs: Array<[string, string]> = [];
   for (let i = 2; i < argv.length; i += 2) pairs.push([argv[i]!.toString(), argv[i + 1]!.toString()]);
+  const { config, engine } = ctx.server;
   try {
-    configSet(ctx.server.config, pairs);
+    configSet(config, pairs);
   } catch (err) {
     if (err instanceof ConfigError) return ctx.reply.error(err.message);
     throw err;
   }
+  engine.setFsync(config.appendfsync);
   ctx.reply.simple('OK');
 };
 
