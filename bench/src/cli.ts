@@ -56,7 +56,7 @@ await yargs(hideBin(process.argv))
   .scriptName('strata-bench')
   .command(
     'engine',
-    'engine micro-benchmarks after db_bench: fillseq, fillrandom, overwrite, reopen, readrandom, readwhilewriting, fillsync, walreplay',
+    'engine micro-benchmarks after db_bench: fillseq, fillrandom, overwrite, reopen, readrandom, readwhilewriting, compact, readcompacted, fillsync, walreplay',
     (y) =>
       stores(y, ['strata'])
         .option('records', { type: 'number', describe: 'keys per phase (default 1,000,000)' })
@@ -65,7 +65,7 @@ await yargs(hideBin(process.argv))
         .option('phases', {
           type: 'string',
           default: ENGINE_PHASE_GROUPS.join(','),
-          describe: 'phase groups to run; fillrandom also runs overwrite, reopen, readrandom, readwhilewriting on its store',
+          describe: 'phase groups to run; fillrandom also runs overwrite, reopen, readrandom, readwhilewriting, compact, readcompacted on its store',
           coerce: (v: string) => {
             const names = list(v);
             for (const n of names)

@@ -121,6 +121,11 @@ export interface Db {
   release(snapshot: Snapshot): void;
   /** Freeze the memtable and write it to an SSTable; resolves when the manifest records it. */
   flush(): Promise<void>;
+  /** Flush, then merge every sorted run into one (after the compactions running now; LevelDB's
+   *  CompactRange over all keys): overwritten versions, and deletions, that no snapshot needs are dropped
+   *  and gets probe one run. Resolves once the result is installed; rejects if the database closes
+   *  meanwhile or the merge fails (which, like any failed compaction, stops writes). */
+  compact(): Promise<void>;
   close(): Promise<void>;
   stats(): DbStats;
 

@@ -560,6 +560,12 @@ class StrataDb implements Db {
     if (this.failure !== undefined) throw this.failure;
   }
 
+  async compact(): Promise<void> {
+    await this.flush();
+    await this.compactor.compactAll();
+    this.checkWritable(); // closed meanwhile (the job was cancelled), or the job failed
+  }
+
   /** Obsolete files are garbage: failing to delete one is retried by the next open's clean-up. */
   private removeFile(name: string): void {
     try {

@@ -75,13 +75,17 @@ test('ycsb --quick: every engine loads and runs workloads A-F', async () => {
 test('engine --quick: db_bench phases for strata and a peer', async () => {
   const report = await quickRun('engine', ['--engines', 'strata,classic-level'], ['strata', 'classic-level']);
   const phases = report.results[0]!.phases;
-  assert.deepEqual(phases.map((p) => p.phase), ['fillseq', 'fillrandom', 'overwrite', 'reopen', 'readrandom', 'readwhilewriting', 'fillsync64', 'walreplay']);
+  assert.deepEqual(phases.map((p) => p.phase), ['fillseq', 'fillrandom', 'overwrite', 'reopen', 'readrandom', 'readwhilewriting', 'compact', 'readcompacted', 'fillsync64', 'walreplay']);
   for (const r of report.results) {
     // Random keys over [0, 2000) twice leave about 86% of the range present; the same seed, the same keys.
     const found = r.phases.find((p) => p.phase === 'readrandom')!.extra!.found as number;
     assert.ok(found > 1500 && found < 2000, `${r.subject} readrandom found ${found}`);
     assert.equal(found, report.results[0]!.phases.find((p) => p.phase === 'readrandom')!.extra!.found, 'same keys for every engine');
+    // readwhilewriting only adds keys, and compaction loses none.
+    const compacted = r.phases.find((p) => p.phase === 'readcompacted')!.extra!.found as number;
+    assert.ok(compacted >= found && compacted <= 2000, `${r.subject} readcompacted found ${compacted}, readrandom ${found}`);
   }
+  assert.equal(phases.find((p) => p.phase === 'compact')!.storeStats!.tables, 1, 'strata compacted to one table');
   assert.equal(phases.find((p) => p.phase === 'walreplay')!.storeStats!.recoveredRecords, 2000, 'strata replayed every record from its WAL');
 });
 

@@ -1,8 +1,8 @@
 // Compaction in the whole engine: a randomised model test with tiny memtables and aggressive compaction
 // (flushes and compactions interleave with reads, long-lived cursors, snapshots and reopens); a power cut
 // at every sync point of flushes and compactions; space reclaimed after overwrites and deletes; a checksum
-// error in a compaction input; cursors pinning the files they read; back-pressure; verify(); the bound on
-// open files.
+// error in a compaction input; cursors pinning the files they read; compact() on request; back-pressure;
+// verify(); the bound on open files.
 
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
@@ -375,6 +375,121 @@ describe('space, integrity and lifetimes on disk', () => {
       assert.ok((db.stats().openTableFiles as number) <= 2, `open table files: ${String(db.stats().openTableFiles)}`);
     } finally {
       await db.close();
+    }
+  });
+});
+
+describe('compact(): every run merged into one on request', () => {
+  /** A store of `runs` flushed runs with overwrites and deletes, compaction held off; the model of it. */
+  async function manyRuns(db: Db, runs: number): Promise<SortedModel> {
+    const model = new SortedModel();
+    for (let r = 0; r < runs; r++) {
+      for (let i = 0; i < 400; i++) {
+        const k = Buffer.from(`k${String((i * 13 + r * 7) % 600).padStart(4, '0')}`);
+        if (i % 5 === 4) {
+          model.del(k);
+          await db.del(k);
+        } else {
+          const v = Buffer.from(`${r}:${i}:`.padEnd(80, 'v'));
+          model.put(k, v);
+          await db.put(k, v);
+        }
+      }
+      await db.flush();
+    }
+    return model;
+  }
+
+  test('one run, holding only what reads need; a snapshot keeps its versions; the memtable is flushed first', async (t) => {
+    const dir = tempDir(t);
+    const db = await open(dir, { fsync: 'no', compactionTrigger: 100, blockSize: 512 });
+    try {
+      const model = await manyRuns(db, 6);
+      const before = model.clone();
+      const snapshot = db.snapshot();
+      // Writes after the snapshot, left in the memtable.
+      const late = Buffer.from('k0001');
+      model.put(late, Buffer.from('late'));
+      await db.put(late, Buffer.from('late'));
+      const gone = Buffer.from('k0002');
+      model.del(gone);
+      await db.del(gone);
+      assert.equal(db.stats().tables, 6);
+      const bytesBefore = db.stats().tableBytes as number;
+      await db.compact();
+      const stats = db.stats();
+      assert.equal(stats.tables, 1, 'runs left after compact()');
+      assert.equal(stats.memtableBytes, 0, 'memtable not flushed');
+      assert.equal(stats.immutableMemtables, 0);
+      const compaction = stats.compaction as { compactions: number; lastReason: string };
+      assert.equal(compaction.compactions, 1);
+      assert.equal(compaction.lastReason, 'manual');
+      assert.ok((stats.tableBytes as number) < bytesBefore, `table bytes ${String(stats.tableBytes)} not below ${bytesBefore}`);
+      assert.deepEqual(show(await scan(db)), show(model.range()));
+      assert.deepEqual(show(await scan(db, snapshot)), show(before.range()), 'the snapshot lost versions');
+      db.release(snapshot);
+      // Without the snapshot, a second compact() drops the versions only it needed: fewer bytes again.
+      const withSnapshot = db.stats().tableBytes as number;
+      await db.compact();
+      assert.ok((db.stats().tableBytes as number) < withSnapshot, 'versions kept for a released snapshot');
+      const onDisk = readdirSync(dir).filter((n) => n.endsWith('.sst'));
+      assert.equal(onDisk.length, 1, `tables on disk: ${onDisk.join(' ')}`);
+      assert.deepEqual(show(await scan(db)), show(model.range()));
+    } finally {
+      await db.close();
+    }
+    const again = await open(dir, { fsync: 'no', compactionTrigger: 100 });
+    try {
+      assert.equal(again.stats().tables, 1);
+      await again.verify();
+    } finally {
+      await again.close();
+    }
+  });
+
+  test('writes go on during compact(): their runs stay newer and nothing is lost', async () => {
+    const fs = new MemoryFileSystem();
+    const db = await open('/db', { ...AGGRESSIVE, fs, fsync: 'no', compactionTrigger: 100 });
+    try {
+      const model = await manyRuns(db, 5);
+      const writing = (async () => {
+        for (let i = 0; i < 300; i++) {
+          const k = Buffer.from(`w${i % 120}`);
+          const v = Buffer.from(`${i}`.padEnd(40, 'w'));
+          model.put(k, v);
+          await db.put(k, v);
+        }
+      })();
+      await Promise.all([db.compact(), writing]);
+      assert.equal((db.stats().compaction as { lastReason: string }).lastReason, 'manual');
+      assert.deepEqual(show(await scan(db)), show(model.range()));
+    } finally {
+      await db.close();
+    }
+  });
+
+  test('an empty store compacts to nothing; a closed one rejects; a damaged input rejects and stops writes', async (t) => {
+    const empty = await open(tempDir(t), { fsync: 'no' });
+    await empty.compact();
+    assert.equal(empty.stats().tables, 0);
+    await empty.close();
+    await assert.rejects(empty.compact(), /closed/);
+
+    const dir = tempDir(t);
+    const db = await open(dir, { fsync: 'no', compactionTrigger: 100, blockSize: 512 });
+    await manyRuns(db, 3);
+    await db.close();
+    const victim = join(dir, readdirSync(dir).filter((n) => n.endsWith('.sst')).sort()[1]!);
+    const bytes = readFileSync(victim);
+    bytes[100]! ^= 0x10; // inside the first data block
+    writeFileSync(victim, bytes);
+    const damaged = await open(dir, { fsync: 'no', compactionTrigger: 100 });
+    try {
+      await assert.rejects(damaged.compact(), /compaction failed.*Corruption.*block checksum mismatch/);
+      await assert.rejects(damaged.put(Buffer.from('k'), Buffer.from('v')), /Corruption/);
+      assert.equal(damaged.stats().tables, 3, 'inputs of the failed compaction removed');
+    } finally {
+      await damaged.close();
     }
   });
 });

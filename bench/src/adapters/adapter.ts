@@ -14,9 +14,16 @@ export interface Store {
   /** Read up to `count` entries from `start` in key order; resolves to how many were read. */
   scan(start: Uint8Array, count: number): Promise<number>;
   close(): Promise<void>;
+  /** Merges the whole key range into the store's final shape (LevelDB's CompactRange over all keys), where
+   *  the store has such a thing. */
+  compact?(): Promise<void>;
   /** Figures the store reports about itself (e.g. records replayed from its WAL on open), if any. */
   facts?(): Record<string, number | string | boolean>;
 }
+
+/** Bounds that hold every key the harness writes (its keys are shorter than 64 bytes), for the peers'
+ *  compactRange(start, end). */
+export const WHOLE_KEY_RANGE = { start: new Uint8Array(0), end: new Uint8Array(64).fill(0xff) } as const;
 
 export interface Adapter {
   readonly name: string;

@@ -1,6 +1,6 @@
 // classic-level: LevelDB through abstract-level. `sync: true` writes fsync the log before resolving;
 // LevelDB has no periodic sync, so `everysec` runs as unsynced writes.
-import type { Adapter, AdapterOptions, Store } from './adapter.js';
+import { WHOLE_KEY_RANGE, type Adapter, type AdapterOptions, type Store } from './adapter.js';
 
 const codec = { keyEncoding: 'view', valueEncoding: 'view' } as const;
 
@@ -28,6 +28,7 @@ export const classicLevel: Adapter = {
         }
       },
       close: () => db.close(),
+      compact: () => db.compactRange(WHOLE_KEY_RANGE.start, WHOLE_KEY_RANGE.end, codec),
     };
   },
 };

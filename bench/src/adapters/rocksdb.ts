@@ -1,7 +1,7 @@
 // rocksdb (the leveldown-style binding): callback API wrapped in promises. `sync: true` writes fsync the
 // WAL before the callback; RocksDB's own periodic WAL sync is not exposed, so `everysec` is unsynced.
 import { createRequire } from 'node:module';
-import type { Adapter, AdapterOptions, Store } from './adapter.js';
+import { WHOLE_KEY_RANGE, type Adapter, type AdapterOptions, type Store } from './adapter.js';
 
 type Callback<T = void> = (err: Error | null | undefined, value: T) => void;
 interface RocksIterator {
@@ -14,6 +14,7 @@ interface RocksDb {
   get(key: Uint8Array, options: object, cb: Callback<Buffer>): void;
   iterator(options: object): RocksIterator;
   close(cb: Callback): void;
+  compactRange(start: Uint8Array, end: Uint8Array, cb: Callback): void;
 }
 
 function call<T>(fn: (cb: Callback<T>) => void): Promise<T> {
@@ -58,6 +59,7 @@ export const rocksdb: Adapter = {
         }
       },
       close: () => call((cb) => db.close(cb)),
+      compact: () => call((cb) => db.compactRange(WHOLE_KEY_RANGE.start, WHOLE_KEY_RANGE.end, cb)),
     };
   },
 };

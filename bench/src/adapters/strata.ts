@@ -30,6 +30,7 @@ export const strata: Adapter = {
         return read;
       },
       close: () => db.close(),
+      compact: () => db.compact(),
       facts: () => flatten(db.stats()),
     };
   },

@@ -4,6 +4,8 @@
 //   reopen                  open of that store after a clean close (its block cache is cold after this)
 //   readrandom              random gets over the key range, one caller
 //   readwhilewriting        the same while one writer puts random keys non-stop (flushes, compactions)
+//   compact, readcompacted  the store merged into its final shape on request (LevelDB's CompactRange over
+//                           all keys; stores without one skip both), then readrandom's gets again
 //   fillsyncN               --writers concurrent writers with fsync always (group commit)
 //   walreplay               a child writes --records into a memtable that holds them all (>= 1 GiB) and
 //                           is SIGKILLed; the time to open is the replay
@@ -12,7 +14,7 @@ import { adapterNamed, type Adapter, type Store } from '../adapters/index.js';
 import { runLoader } from '../child/spawn-loader.js';
 import { benchKey, ValuePool } from '../random/keys.js';
 import { Prng } from '../random/prng.js';
-import { runPhase, withStoreStats } from '../report/phase.js';
+import { runPhase, timeOnce, withStoreStats } from '../report/phase.js';
 import { finishReport, freshDir, measureSubject, newReport, removeDir } from '../report/report.js';
 import type { BenchReport, PhaseResult } from '../report/result.js';
 import { timeReopen } from './reopen.js';
@@ -23,7 +25,8 @@ export type EnginePhaseGroup = (typeof ENGINE_PHASE_GROUPS)[number];
 
 export interface EngineOptions {
   engines: string[];
-  /** `fillrandom` includes the phases that run on its store: overwrite, reopen, readrandom, readwhilewriting. */
+  /** `fillrandom` includes the phases that run on its store: overwrite, reopen, readrandom, readwhilewriting,
+   *  compact, readcompacted. */
   phases: EnginePhaseGroup[];
   records: number;
   syncRecords: number;
@@ -100,13 +103,18 @@ async function fillrandom(c: Context): Promise<void> {
     });
     c.record(await timeReopen('reopen', c.adapter, dir, {}));
     await withStore(c.adapter, dir, 'no', async (store) => {
-      const reads = new Prng(o.seed + 1);
+      let reads = new Prng(o.seed + 1);
       let found = 0;
       const get = async (): Promise<void> => {
         if ((await store.get(benchKey(reads.nextInt(o.records)))) !== undefined) found++;
       };
-      const read = await runPhase({ name: 'readrandom', operations: o.records, concurrency: 1, yieldEvery: READ_TURN, step: get }, label(c, 'readrandom'));
-      c.record({ ...read, extra: { ...read.extra, found } });
+      const readRandom = async (phase: string): Promise<void> => {
+        reads = new Prng(o.seed + 1);
+        found = 0;
+        const read = await runPhase({ name: phase, operations: o.records, concurrency: 1, yieldEvery: READ_TURN, step: get }, label(c, phase));
+        c.record({ ...read, extra: { ...read.extra, found } });
+      };
+      await readRandom('readrandom');
 
       found = 0;
       let writing = true;
@@ -163,6 +171,11 @@ async function fillrandom(c: Context): Promise<void> {
       }
       extra.backgroundWritesPerSec = Math.round(writes / mixed.seconds);
       c.record({ ...mixed, extra, ...(before ? { storeStats: delta } : {}) });
+
+      if (store.compact !== undefined) {
+        c.record(withStoreStats(await timeOnce('compact', () => store.compact!()), store));
+        await readRandom('readcompacted');
+      }
     });
   });
 }

@@ -9,6 +9,9 @@ import { outputsNeeded, type CompactionResult, type CompactionSpec } from './com
 import type { CompactionExecutor } from './compaction-executor.js';
 import { pickCompaction, type PickReason, type UniversalOptions } from './picker.js';
 
+/** Why a job ran: the picker's reason, or `manual` for compactAll(). */
+export type CompactionReason = PickReason | 'manual';
+
 /** A live table and the sorted run it belongs to (the tables of one run hold disjoint key ranges). */
 export interface LiveTable {
   readonly reader: TableReader;
@@ -69,7 +72,7 @@ export interface CompactionStats {
   /** Jobs running now. */
   running: number;
   /** Why the running or last job was picked. */
-  lastReason?: PickReason;
+  lastReason?: CompactionReason;
   bytesRead: number;
   bytesWritten: number;
   entriesRead: number;
@@ -113,18 +116,33 @@ export class Compactor {
         this.options,
       );
       if (pick === undefined) return;
-      const inputs = runs.slice(pick.first, pick.first + pick.count).flatMap((r) => r.tables);
-      this.stats.lastReason = pick.reason;
-      for (const t of inputs) this.busy.add(t.reader);
-      const job: Promise<void> = this.compact(inputs, pick.first + pick.count === runs.length).finally(() => {
-        this.jobs.delete(job);
-        for (const t of inputs) this.busy.delete(t.reader);
-        this.stats.running = this.jobs.size;
-        this.schedule();
-      });
-      this.jobs.add(job);
-      this.stats.running = this.jobs.size;
+      this.start(runs.slice(pick.first, pick.first + pick.count).flatMap((r) => r.tables), pick.first + pick.count === runs.length, pick.reason);
     }
+  }
+
+  /** Merges every run live now into one, once the running jobs are done (runs that flushes add meanwhile
+   *  are newer and stay as they are); resolves when it is installed, or at once if the compactor is stopped. */
+  async compactAll(): Promise<void> {
+    // (Checked after every wait: a flush installed meanwhile may have scheduled a job on the runs.)
+    while (!this.stopped && this.jobs.size > 0) await this.settle();
+    if (this.stopped) return;
+    const inputs = this.runs().flatMap((r) => r.tables);
+    if (inputs.length > 0) await this.start(inputs, true, 'manual');
+  }
+
+  /** Runs a job on `inputs` (whole neighbouring runs; `bottommost` if they include the oldest). */
+  private start(inputs: LiveTable[], bottommost: boolean, reason: CompactionReason): Promise<void> {
+    this.stats.lastReason = reason;
+    for (const t of inputs) this.busy.add(t.reader);
+    const job: Promise<void> = this.compact(inputs, bottommost).finally(() => {
+      this.jobs.delete(job);
+      for (const t of inputs) this.busy.delete(t.reader);
+      this.stats.running = this.jobs.size;
+      this.schedule();
+    });
+    this.jobs.add(job);
+    this.stats.running = this.jobs.size;
+    return job;
   }
 
   /** Resolves once no job runs (and, unless stopped, none is due). */

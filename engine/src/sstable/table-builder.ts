@@ -11,7 +11,7 @@ import type { FileHandle } from '../vfs/file-system.js';
 import { BlockBuilder } from './block-builder.js';
 import { BloomFilterBuilder } from './bloom.js';
 import { encodeFooter } from './footer.js';
-import { BLOCK_TRAILER_SIZE, BlockKind, type BlockHandle } from './format.js';
+import { BLOCK_TRAILER_SIZE, BlockKind, RESTART_INTERVAL, type BlockHandle } from './format.js';
 import { encodeProperties, type TableProperties } from './properties.js';
 
 export interface TableBuilderOptions {
@@ -27,7 +27,7 @@ const WRITE_BUFFER_SIZE = 64 * 1024;
 export class TableBuilder {
   private readonly file: FileHandle;
   private readonly blockSize: number;
-  private readonly data = new BlockBuilder(16);
+  private readonly data = new BlockBuilder(RESTART_INTERVAL);
   private readonly index = new BlockBuilder(1);
   private readonly bloom: BloomFilterBuilder | undefined;
   private pending: Buffer[] = [];
