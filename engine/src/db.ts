@@ -34,6 +34,7 @@ import { checkFsync, resolveOptions, type ResolvedOptions } from './options.js';
 import { TableBuilder } from './sstable/table-builder.js';
 import { type LookupResult, TableReader } from './sstable/table-reader.js';
 import { bloomHash } from './util/bloom-hash.js';
+import { keyHead } from './util/key-heads.js';
 import type { FileHandle, FileSystem } from './vfs/file-system.js';
 import { replayWals } from './wal/wal-recovery.js';
 import { WalWriter } from './wal/wal-writer.js';
@@ -297,8 +298,10 @@ class StrataDb implements Db {
     const tables = this.tables;
     if (tables.length === 0) return undefined;
     const hash = bloomHash(key);
+    const head0 = keyHead(key, 0, key.length, 0);
+    const head1 = keyHead(key, 0, key.length, 6);
     for (const table of tables) {
-      hit = table.reader.get(key, sequence, hash);
+      hit = table.reader.get(key, sequence, hash, head0, head1);
       if (hit !== undefined) return hit;
     }
     return undefined;

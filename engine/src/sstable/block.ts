@@ -155,6 +155,10 @@ export class BlockIterator {
   private valueView: Buffer | undefined;
   /** Offset of restart point restartIndex + 1 (the limit past the last one): where restartIndex moves on. */
   private nextRestart = 0;
+  /** Set by readHeader (scratch: a search allocates nothing per entry). */
+  private headerShared = 0;
+  private headerUnshared = 0;
+  private headerValueLength = 0;
 
   valid = false;
   /** The last restart point at or before the current entry; in a block that restarts at every entry (an
@@ -357,28 +361,23 @@ export class BlockIterator {
 
   /** Compares the entry at a restart point (stored whole, shared = 0) with (key, sequence), in place. */
   private compareRestart(offset: number, key: Uint8Array, sequence: number): number {
-    const r = this.reader;
-    const limit = this.limit;
-    r.pos = offset;
-    const shared = r.varint(limit);
-    const unshared = r.varint(limit);
-    const valueLength = r.varint(limit);
-    const start = r.pos;
-    if (shared !== 0 || unshared < 0 || valueLength < 0 || start + unshared > limit) {
-      this.corrupt(offset, 'bad entry header at a restart point');
-    }
-    const c = compareBytes(this.data, start, start + unshared, key, 0, key.length);
+    const start = this.readHeader(offset, 0);
+    const end = start + this.headerUnshared;
+    const c = compareBytes(this.data, start, end, key, 0, key.length);
     if (c !== 0) return c;
-    r.pos = start + unshared;
-    const entrySequence = r.varint(limit);
+    const r = this.reader;
+    r.pos = end;
+    const entrySequence = r.varint(this.limit);
     if (entrySequence < 0) this.corrupt(offset, 'bad sequence');
     return entrySequence > sequence ? -1 : entrySequence < sequence ? 1 : 0;
   }
 
-  private decode(offset: number): void {
-    const r = this.reader;
-    const limit = this.limit;
+  /** Reads the header of the entry at `offset` (its shared, unshared and value lengths) into the header
+   *  fields and returns where its key bytes start; throws Corruption if it is malformed or shares more than
+   *  `previousLength` bytes (the length of the key before it). */
+  private readHeader(offset: number, previousLength: number): number {
     const data = this.data;
+    const limit = this.limit;
     let shared: number;
     let unshared: number;
     let valueLength: number;
@@ -390,15 +389,30 @@ export class BlockIterator {
       valueLength = data[offset + 2]!;
       pos = offset + 3;
     } else {
+      const r = this.reader;
       r.pos = offset;
       shared = r.varint(limit);
       unshared = r.varint(limit);
       valueLength = r.varint(limit);
       pos = r.pos;
     }
-    if (shared < 0 || unshared < 0 || valueLength < 0 || shared > this.keyLength || pos + unshared > limit) {
+    if (shared < 0 || unshared < 0 || valueLength < 0 || shared > previousLength || pos + unshared > limit) {
       this.corrupt(offset, 'bad entry header');
     }
+    this.headerShared = shared;
+    this.headerUnshared = unshared;
+    this.headerValueLength = valueLength;
+    return pos;
+  }
+
+  private decode(offset: number): void {
+    const r = this.reader;
+    const limit = this.limit;
+    const data = this.data;
+    let pos = this.readHeader(offset, this.keyLength);
+    const shared = this.headerShared;
+    const unshared = this.headerUnshared;
+    const valueLength = this.headerValueLength;
     const keyLength = shared + unshared;
     this.shared = shared;
     if (keyLength > this.keyBuf.length) {

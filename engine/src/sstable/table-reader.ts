@@ -10,6 +10,7 @@ import { bloomHash } from '../util/bloom-hash.js';
 import { compareBytes } from '../util/bytes.js';
 import { compareInternal } from '../util/compare.js';
 import { crc32 } from '../util/crc32.js';
+import { keyHead } from '../util/key-heads.js';
 import { ByteReader } from '../util/varint.js';
 import type { FileHandle, FileSystem } from '../vfs/file-system.js';
 import { Block, BlockIterator } from './block.js';
@@ -54,6 +55,9 @@ export class TableReader {
   private readonly files: OpenFileBudget | undefined;
   /** End of the data blocks region. */
   private readonly dataEnd: number;
+  /** The heads (util/key-heads.ts) of the smallest and of the largest key. */
+  private readonly lowHeads: Float64Array;
+  private readonly highHeads: Float64Array;
   // Scratch state for get() and block(): lookups are synchronous, so one set per table serves them all.
   private readonly indexCursor = new BlockIterator();
   private readonly dataCursor = new BlockIterator();
@@ -90,6 +94,8 @@ export class TableReader {
     const props = decodeProperties(this.readBlock(footer.properties, BlockKind.Properties), fileSize);
     if (props === undefined) throw corruption(path, footer.properties.offset, 'malformed properties block');
     this.properties = props;
+    this.lowHeads = Float64Array.of(keyHead(props.smallestKey, 0, props.smallestKey.length, 0), keyHead(props.smallestKey, 0, props.smallestKey.length, 6));
+    this.highHeads = Float64Array.of(keyHead(props.largestKey, 0, props.largestKey.length, 0), keyHead(props.largestKey, 0, props.largestKey.length, 6));
 
     if (footer.filter.size > 0) {
       this.filter = BloomFilter.parse(this.readBlock(footer.filter, BlockKind.Filter));
@@ -110,17 +116,15 @@ export class TableReader {
   }
 
   /** The newest version of `key` with sequence <= snapshotSequence, or undefined if the table has none.
-   *  A caller probing many tables for one key can hash it once (`bloomHash(key)`) and pass `keyHash`. */
-  get(key: Uint8Array, snapshotSequence: number, keyHash?: number): LookupResult | undefined {
+   *  A caller probing many tables for one key can compute its bloom hash (`bloomHash(key)`) and its heads
+   *  (`keyHead(key, 0, key.length, 0)` and `..., 6)`) once and pass them. */
+  get(key: Uint8Array, snapshotSequence: number, keyHash?: number, head0?: number, head1?: number): LookupResult | undefined {
     // The key range first: of the tables of a sorted run only one can hold the key, and comparing with
-    // its bounds (a few bytes, in cache) spares the others a bloom probe (random reads in a large array).
-    const { smallestKey, largestKey } = this.properties;
-    if (
-      compareBytes(key, 0, key.length, smallestKey, 0, smallestKey.length) < 0 ||
-      compareBytes(key, 0, key.length, largestKey, 0, largestKey.length) > 0
-    ) {
-      return undefined;
-    }
+    // its bounds (in cache) spares the others a bloom probe (random reads in a large array). By the heads
+    // first: two number comparisons instead of byte loops over a shared prefix, for every table probed.
+    const h0 = head0 ?? keyHead(key, 0, key.length, 0);
+    const h1 = head1 ?? keyHead(key, 0, key.length, 6);
+    if (this.outsideRange(key, h0, h1)) return undefined;
     if (this.filter !== undefined && !this.filter.mayContainHash(keyHash ?? bloomHash(key))) return undefined;
     // The first block whose last entry is at or after (key, snapshot) holds the answer if there is one.
     // The index restarts at every entry, so its restart number is the block number.
@@ -131,6 +135,24 @@ export class TableReader {
     data.seekGE(key, snapshotSequence);
     if (!data.valid || !data.keyEquals(key)) return undefined;
     return { kind: data.kind, value: data.value, sequence: data.sequence };
+  }
+
+  /** True if `key` (whose heads are h0, h1) sorts before the table's smallest key or after its largest. */
+  private outsideRange(key: Uint8Array, h0: number, h1: number): boolean {
+    const low = this.lowHeads;
+    const high = this.highHeads;
+    if (h0 < low[0]! || (h0 === low[0] && h1 < low[1]!)) return true;
+    if (h0 > high[0]! || (h0 === high[0] && h1 > high[1]!)) return true;
+    // Heads equal to a bound's: the bytes decide.
+    if (h0 === low[0] && h1 === low[1]) {
+      const { smallestKey } = this.properties;
+      if (compareBytes(key, 0, key.length, smallestKey, 0, smallestKey.length) < 0) return true;
+    }
+    if (h0 === high[0] && h1 === high[1]) {
+      const { largestKey } = this.properties;
+      if (compareBytes(key, 0, key.length, largestKey, 0, largestKey.length) > 0) return true;
+    }
+    return false;
   }
 
   /** A two-level iterator. `fillCache: false` (for compaction and scans that read each block once) still
