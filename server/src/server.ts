@@ -3,7 +3,7 @@
 // in-flight commands finish and their replies go out, make everything durable, close the engine.
 
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
-import { open, type Db, type OpenOptions } from '@strata/engine';
+import { open, StrataError, type Db, type OpenOptions } from '@strata/engine';
 import type { ServerContext } from './command.js';
 import { ClientPause } from './client-pause.js';
 import { ErrorStats } from './command-stats.js';
@@ -51,8 +51,52 @@ export interface ServerRuntime extends ServerContext {
   readonly lastSave: number;
   /** SAVE/BGSAVE: make every write durable and flush the memtable to a table. */
   save(): Promise<void>;
+  /** BGREWRITEAOF and its INFO persistence fields. */
+  readonly logRewrite: LogRewrite;
   /** Stop the server (SHUTDOWN, SIGTERM); resolves when the engine is closed. */
   shutdown(): Promise<void>;
+}
+
+/** BGREWRITEAOF: Redis rewrites its append-only log into the shortest one that rebuilds the data set;
+ *  Strata's counterpart is the engine's compact() (its tables merged into one sorted run, overwritten
+ *  versions and deletions dropped), run in the background. */
+export class LogRewrite {
+  /** Unix ms when the running rewrite started, if one runs. */
+  startedAt: number | undefined;
+  /** Seconds the last one took (-1 before any), whether it succeeded, and how many succeeded. */
+  lastSeconds = -1;
+  lastOk = true;
+  count = 0;
+
+  constructor(
+    private readonly engine: Db,
+    private readonly log: Log,
+  ) {}
+
+  /** Starts a rewrite; false if one is running. */
+  start(): boolean {
+    if (this.startedAt !== undefined) return false;
+    const started = (this.startedAt = Date.now());
+    this.engine
+      .compact()
+      .then(
+        () => {
+          this.lastOk = true;
+          this.count++;
+          this.log('notice', 'Background AOF rewrite finished successfully');
+        },
+        (err: Error) => {
+          if (err instanceof StrataError && err.kind === 'Closed') return; // shutting down
+          this.lastOk = false;
+          this.log('warning', `Background AOF rewrite failed: ${err.message}`);
+        },
+      )
+      .finally(() => {
+        this.lastSeconds = Math.round((Date.now() - started) / 1000);
+        this.startedAt = undefined;
+      });
+    return true;
+  }
 }
 
 /** Addresses of the loopback interface (protected mode, enable-debug-command local). */
@@ -84,6 +128,7 @@ export class Server implements ServerRuntime {
   readonly log: Log;
   readonly startedAt = Date.now();
   lastSave = Math.floor(Date.now() / 1000);
+  readonly logRewrite: LogRewrite;
   readonly writes: WriteScheduler;
   port = 0;
   /** Resolves with the process exit code once the server has shut down. */
@@ -103,6 +148,7 @@ export class Server implements ServerRuntime {
     this.keyspace = keyspace;
     this.log = log;
     this.writes = new WriteScheduler(() => engine.commitNow());
+    this.logRewrite = new LogRewrite(engine, log);
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
   }
 

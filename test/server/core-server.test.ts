@@ -1,4 +1,4 @@
-// Server commands (INFO, CONFIG, COMMAND, TIME, LASTSAVE, SAVE, BGSAVE, DEBUG SLEEP/OBJECT) and the execution
+// Server commands (INFO, CONFIG, COMMAND, TIME, LASTSAVE, SAVE, BGSAVE, BGREWRITEAOF, DEBUG SLEEP/OBJECT) and the execution
 // model (a paused connection does not stall the others; pipelined writes of many clients share fsyncs).
 
 import { describe, test } from 'node:test';
@@ -325,7 +325,7 @@ describe('COMMAND', () => {
   });
 });
 
-describe('TIME LASTSAVE SAVE BGSAVE', () => {
+describe('TIME LASTSAVE SAVE BGSAVE BGREWRITEAOF', () => {
   test('TIME is seconds and microseconds as bulk strings', async () => {
     const [seconds, micros] = (await shared.c.call('time')) as string[];
     assert.ok(Math.abs(Number(seconds) - Date.now() / 1000) < 5);
@@ -339,6 +339,37 @@ describe('TIME LASTSAVE SAVE BGSAVE', () => {
     assert.ok(((await shared.c.call('lastsave')) as number) >= before);
     assert.equal(await shared.c.call('bgsave'), 'Background saving started');
     assert.deepEqual(await shared.c.call('bgsave', 'x'), { error: 'ERR syntax error' });
+  });
+
+  test('BGREWRITEAOF merges the tables into one in the background, one rewrite at a time; INFO follows it', async () => {
+    const persistence = async (): Promise<Map<string, string>> => parseInfo((await shared.c.call('info', 'persistence')) as string);
+    // Two tables at least: keys, SAVE (a flush), the same keys overwritten and some deleted, SAVE again.
+    const keys = Array.from({ length: 200 }, (_, i) => `rw:${i}`);
+    await shared.c.call('mset', ...keys.flatMap((k) => [k, 'old']));
+    await shared.c.call('save');
+    await shared.c.call('mset', ...keys.flatMap((k) => [k, 'new']));
+    await shared.c.call('del', ...keys.slice(0, 50));
+    await shared.c.call('save');
+    const before = await persistence();
+    assert.ok(Number(before.get('sstables')) >= 2, `sstables ${before.get('sstables')}`);
+    const rewrites = Number(before.get('aof_rewrites'));
+    // The second, in the same batch, finds the first running.
+    assert.deepEqual(await shared.c.pipeline([['bgrewriteaof'], ['bgrewriteaof']]), [
+      'Background append only file rewriting started',
+      { error: 'ERR Background append only file rewriting already in progress' },
+    ]);
+    assert.deepEqual(await shared.c.call('bgrewriteaof', 'x'), { error: "ERR wrong number of arguments for 'bgrewriteaof' command" });
+    let after = await persistence();
+    for (let i = 0; i < 500 && after.get('aof_rewrite_in_progress') === '1'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      after = await persistence();
+    }
+    assert.equal(after.get('aof_rewrite_in_progress'), '0');
+    assert.equal(Number(after.get('aof_rewrites')), rewrites + 1);
+    assert.equal(after.get('aof_last_bgrewrite_status'), 'ok');
+    assert.equal(after.get('sstables'), '1');
+    assert.ok(Number(after.get('aof_last_rewrite_time_sec')) >= 0);
+    assert.deepEqual(await shared.c.call('mget', 'rw:0', 'rw:49', 'rw:50', 'rw:199'), [null, null, 'new', 'new']);
   });
 });
 

@@ -1,4 +1,4 @@
-// Server commands: COMMAND, INFO, CONFIG, TIME, LASTSAVE, SAVE, BGSAVE, SHUTDOWN, SLOWLOG, MONITOR, DEBUG (SLEEP, OBJECT).
+// Server commands: COMMAND, INFO, CONFIG, TIME, LASTSAVE, SAVE, BGSAVE, BGREWRITEAOF, SHUTDOWN, SLOWLOG, MONITOR, DEBUG (SLEEP, OBJECT).
 
 import { randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -320,6 +320,7 @@ function infoSection(server: ServerRuntime, section: Section): Array<[string, st
     }
     case 'persistence': {
       const stats = server.engine.stats();
+      const rewrite = server.logRewrite;
       return [
         ['loading', 0],
         ['async_loading', 0],
@@ -330,12 +331,12 @@ function infoSection(server: ServerRuntime, section: Section): Array<[string, st
         ['rdb_last_bgsave_time_sec', -1],
         ['rdb_current_bgsave_time_sec', -1],
         ['aof_enabled', 1],
-        ['aof_rewrite_in_progress', 0],
+        ['aof_rewrite_in_progress', rewrite.startedAt === undefined ? 0 : 1],
         ['aof_rewrite_scheduled', 0],
-        ['aof_last_rewrite_time_sec', -1],
-        ['aof_current_rewrite_time_sec', -1],
-        ['aof_last_bgrewrite_status', 'ok'],
-        ['aof_rewrites', 0],
+        ['aof_last_rewrite_time_sec', rewrite.lastSeconds],
+        ['aof_current_rewrite_time_sec', rewrite.startedAt === undefined ? -1 : Math.round((Date.now() - rewrite.startedAt) / 1000)],
+        ['aof_last_bgrewrite_status', rewrite.lastOk ? 'ok' : 'err'],
+        ['aof_rewrites', rewrite.count],
         ['aof_last_write_status', stats.backgroundError === undefined ? 'ok' : 'err'],
         ['appendfsync', server.config.appendfsync],
         ['wal_bytes', stats.walBytes],
@@ -524,6 +525,11 @@ const bgsave: CommandHandler = (ctx, argv) => {
   ctx.reply.simple('Background saving started');
 };
 
+const bgrewriteaof: CommandHandler = (ctx) => {
+  if (!runtime(ctx).logRewrite.start()) return ctx.reply.error('ERR Background append only file rewriting already in progress');
+  ctx.reply.simple('Background append only file rewriting started');
+};
+
 /** SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]: every write is already in the WAL, so SAVE and NOSAVE both
  *  stop cleanly. Like Redis, a successful SHUTDOWN sends no reply: the connection closes. */
 const shutdown: CommandHandler = (ctx, argv) => {
@@ -679,6 +685,7 @@ export const serverCommands: CommandSpec[] = [
   spec('lastsave', 1, ['loading', 'stale', 'fast'], '1.0.0', 'Get the UNIX time stamp of the last successful save to disk', lastsave),
   spec('save', 1, ['admin', 'noscript', 'no_multi'], '1.0.0', 'Synchronously save the dataset to disk', save),
   spec('bgsave', -1, ['admin', 'noscript'], '1.0.0', 'Asynchronously save the dataset to disk', bgsave),
+  spec('bgrewriteaof', 1, ['admin', 'noscript'], '1.0.0', 'Asynchronously rewrite the append-only file', bgrewriteaof),
   spec('shutdown', -1, ['admin', 'noscript', 'loading', 'stale', 'no_multi', 'allow_busy'], '1.0.0', 'Synchronously save the dataset to disk and then shut down the server', shutdown),
   spec('slowlog', -2, [], '2.2.12', 'A container for slow log commands', requiresSubcommand, [
     sub('slowlog|get', -2, ['admin', 'loading', 'stale'], 'Get the slow log\'s entries', slowlogGet),
