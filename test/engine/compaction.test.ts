@@ -1,5 +1,5 @@
 // Compaction in the whole engine: a randomised model test with tiny memtables and aggressive compaction
-// (flushes and compactions interleave with reads, long-lived cursors, snapshots and reopens); a power cut
+// (flushes, compactions and compact() interleave with reads, long-lived cursors, snapshots and reopens); a power cut
 // at every sync point of flushes and compactions; space reclaimed after overwrites and deletes; a checksum
 // error in a compaction input; cursors pinning the files they read; compact() on request; back-pressure;
 // verify(); the bound on open files.
@@ -121,8 +121,12 @@ describe('model test with compaction', () => {
           } else if (roll < 0.95) {
             await settle(db);
             assert.deepEqual(show(await scan(db)), show(model.range()), `${where}: full scan after compactions settled`);
-          } else if (roll < 0.98) {
+          } else if (roll < 0.965) {
             await db.flush();
+          } else if (roll < 0.98) {
+            // Everything into one run, with the held cursors and snapshots pinning older versions.
+            await db.compact();
+            assert.deepEqual(show(await scan(db)), show(model.range()), `${where}: full scan after compact()`);
           } else {
             closeAll();
             await db.close();
