@@ -3,7 +3,7 @@
 // in-flight commands finish and their replies go out, make everything durable, close the engine.
 
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
-import { open, StrataError, type Db, type OpenOptions } from '@strata/engine';
+import { open, type Db, type OpenOptions } from '@strata/engine';
 import type { ServerContext } from './command.js';
 import { ClientPause } from './client-pause.js';
 import { ErrorStats } from './command-stats.js';
@@ -12,6 +12,7 @@ import { createCommandTable, type CommandTable } from './command-table.js';
 import type { ServerConfig } from './config.js';
 import { Connection, type Client } from './connection.js';
 import type { Log } from './log.js';
+import { LogRewrite } from './log-rewrite.js';
 import { Keyspace } from './types/keyspace.js';
 import { WriteScheduler } from './write-scheduler.js';
 import { InstantaneousMetric, METRIC_PERIOD_MS } from './instantaneous-metric.js';
@@ -55,48 +56,6 @@ export interface ServerRuntime extends ServerContext {
   readonly logRewrite: LogRewrite;
   /** Stop the server (SHUTDOWN, SIGTERM); resolves when the engine is closed. */
   shutdown(): Promise<void>;
-}
-
-/** BGREWRITEAOF: Redis rewrites its append-only log into the shortest one that rebuilds the data set;
- *  Strata's counterpart is the engine's compact() (its tables merged into one sorted run, overwritten
- *  versions and deletions dropped), run in the background. */
-export class LogRewrite {
-  /** Unix ms when the running rewrite started, if one runs. */
-  startedAt: number | undefined;
-  /** Seconds the last one took (-1 before any), whether it succeeded, and how many succeeded. */
-  lastSeconds = -1;
-  lastOk = true;
-  count = 0;
-
-  constructor(
-    private readonly engine: Db,
-    private readonly log: Log,
-  ) {}
-
-  /** Starts a rewrite; false if one is running. */
-  start(): boolean {
-    if (this.startedAt !== undefined) return false;
-    const started = (this.startedAt = Date.now());
-    this.engine
-      .compact()
-      .then(
-        () => {
-          this.lastOk = true;
-          this.count++;
-          this.log('notice', 'Background AOF rewrite finished successfully');
-        },
-        (err: Error) => {
-          if (err instanceof StrataError && err.kind === 'Closed') return; // shutting down
-          this.lastOk = false;
-          this.log('warning', `Background AOF rewrite failed: ${err.message}`);
-        },
-      )
-      .finally(() => {
-        this.lastSeconds = Math.round((Date.now() - started) / 1000);
-        this.startedAt = undefined;
-      });
-    return true;
-  }
 }
 
 /** Addresses of the loopback interface (protected mode, enable-debug-command local). */
