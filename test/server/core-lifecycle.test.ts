@@ -239,6 +239,35 @@ describe('lifecycle', () => {
     });
   }
 
+  test('SHUTDOWN while BGREWRITEAOF runs: the rewrite is abandoned quietly, the server exits 0, no data is lost', async () => {
+    const dir = tempDir();
+    try {
+      const server = await startServer({ dir });
+      const c = await RespClient.connect(server.port);
+      // Five tables of overwritten keys, so that the rewrite (a merge of them) has work to do.
+      for (let round = 0; round < 5; round++) {
+        const pairs = Array.from({ length: 2000 }, (_, i) => [`key:${i}`, `${round}:${'v'.repeat(100)}`]).flat();
+        await c.call('mset', ...pairs);
+        await c.call('save');
+      }
+      assert.equal(await c.call('bgrewriteaof'), 'Background append only file rewriting started');
+      c.write(encodeCommand(['shutdown']));
+      await assert.rejects(c.next(), /closed/);
+      assert.deepEqual(await server.exited, { code: 0, signal: null });
+      assert.doesNotMatch(server.output(), /rewrite failed|Error closing/);
+      assert.match(server.output(), /ready to exit, bye bye/);
+
+      const restarted = await startServer({ dir });
+      const r = await RespClient.connect(restarted.port);
+      assert.equal(await r.call('get', 'key:1999'), `4:${'v'.repeat(100)}`);
+      assert.equal(await r.call('dbsize'), 2000);
+      await r.close();
+      await restarted.stop();
+    } finally {
+      removeDir(dir);
+    }
+  });
+
   test('a second server on the same --dir fails clearly', async () => {
     const dir = tempDir();
     try {
