@@ -10,7 +10,7 @@ import { bloomHash } from '../util/bloom-hash.js';
 import { compareBytes } from '../util/bytes.js';
 import { compareInternal } from '../util/compare.js';
 import { crc32 } from '../util/crc32.js';
-import { keyHead } from '../util/key-heads.js';
+import { headsOf, keyHead } from '../util/key-heads.js';
 import { ByteReader } from '../util/varint.js';
 import type { FileHandle, FileSystem } from '../vfs/file-system.js';
 import { Block, BlockIterator } from './block.js';
@@ -36,6 +36,14 @@ export interface LookupResult {
    *  copy it before keeping it long, or it keeps the whole block or slab alive. */
   value: Buffer;
   sequence: number;
+}
+
+/** Order of `key` (whose heads are h0, h1) against `bound` (whose heads are `boundHeads`): by the heads,
+ *  and by the bytes only when they are equal. */
+function compareWithBound(key: Uint8Array, h0: number, h1: number, bound: Uint8Array, boundHeads: Float64Array): number {
+  if (h0 !== boundHeads[0]) return h0 - boundHeads[0]!;
+  if (h1 !== boundHeads[1]) return h1 - boundHeads[1]!;
+  return compareBytes(key, 0, key.length, bound, 0, bound.length);
 }
 
 export class TableReader {
@@ -94,8 +102,8 @@ export class TableReader {
     const props = decodeProperties(this.readBlock(footer.properties, BlockKind.Properties), fileSize);
     if (props === undefined) throw corruption(path, footer.properties.offset, 'malformed properties block');
     this.properties = props;
-    this.lowHeads = Float64Array.of(keyHead(props.smallestKey, 0, props.smallestKey.length, 0), keyHead(props.smallestKey, 0, props.smallestKey.length, 6));
-    this.highHeads = Float64Array.of(keyHead(props.largestKey, 0, props.largestKey.length, 0), keyHead(props.largestKey, 0, props.largestKey.length, 6));
+    this.lowHeads = headsOf(props.smallestKey);
+    this.highHeads = headsOf(props.largestKey);
 
     if (footer.filter.size > 0) {
       this.filter = BloomFilter.parse(this.readBlock(footer.filter, BlockKind.Filter));
@@ -139,20 +147,8 @@ export class TableReader {
 
   /** True if `key` (whose heads are h0, h1) sorts before the table's smallest key or after its largest. */
   private outsideRange(key: Uint8Array, h0: number, h1: number): boolean {
-    const low = this.lowHeads;
-    const high = this.highHeads;
-    if (h0 < low[0]! || (h0 === low[0] && h1 < low[1]!)) return true;
-    if (h0 > high[0]! || (h0 === high[0] && h1 > high[1]!)) return true;
-    // Heads equal to a bound's: the bytes decide.
-    if (h0 === low[0] && h1 === low[1]) {
-      const { smallestKey } = this.properties;
-      if (compareBytes(key, 0, key.length, smallestKey, 0, smallestKey.length) < 0) return true;
-    }
-    if (h0 === high[0] && h1 === high[1]) {
-      const { largestKey } = this.properties;
-      if (compareBytes(key, 0, key.length, largestKey, 0, largestKey.length) > 0) return true;
-    }
-    return false;
+    const { smallestKey, largestKey } = this.properties;
+    return compareWithBound(key, h0, h1, smallestKey, this.lowHeads) < 0 || compareWithBound(key, h0, h1, largestKey, this.highHeads) > 0;
   }
 
   /** A two-level iterator. `fillCache: false` (for compaction and scans that read each block once) still

@@ -15,3 +15,8 @@ export function keyHead(bytes: Uint8Array, start: number, end: number, at: numbe
   for (let j = 0; j < 6; j++) h = h * 256 + (p + j < end ? bytes[p + j]! : 0);
   return h;
 }
+
+/** Both heads of a whole key, [bytes 0..6), [6..12). */
+export function headsOf(key: Uint8Array): Float64Array {
+  return Float64Array.of(keyHead(key, 0, key.length, 0), keyHead(key, 0, key.length, 6));
+}
