@@ -140,6 +140,7 @@ await yargs(hideBin(process.argv))
         .option('r', { alias: 'keyspace', type: 'number', default: 0, describe: 'random keys (-r; 0: off)' })
         .option('warmup', { type: 'number', default: 0, describe: 'requests of an untimed run of each test against each server first (0: none)' })
         .option('ceiling', { type: 'boolean', default: false, describe: "also run a redis-server that persists nothing: the most redis-benchmark drives here" })
+        .option('node-floor', { type: 'boolean', default: false, describe: 'also run a Node.js server that stores nothing: the most any Node.js server reaches here' })
         .option('fsync', { choices: FSYNC, default: 'always' as FsyncPolicy, describe: 'appendfsync for both servers' }),
     async (a) => {
       const report = await server({
@@ -153,6 +154,7 @@ await yargs(hideBin(process.argv))
         dir: a.dir,
         warmup: a.warmup,
         ceiling: a.ceiling,
+        nodeFloor: a['node-floor'],
       });
       await finish(report, a.out);
     },

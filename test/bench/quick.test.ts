@@ -109,3 +109,12 @@ test('server --quick --ceiling: a redis-server that persists nothing runs beside
   assert.deepEqual(ceiling.phases.map((p) => p.phase), ['SET', 'GET']);
   assert.ok(ceiling.notes.some((note) => note.includes('appendonly no')));
 });
+
+test('server --quick --node-floor: a Node.js server that stores nothing answers every test, outside the ratios', async () => {
+  const tests = ['SET', 'GET', 'INCR', 'PING_INLINE', 'PING_MBULK', 'MSET (10 keys)'];
+  const report = await quickRun('server', ['--node-floor', '-t', 'set,get,incr,ping_inline,ping_mbulk,mset', '-P', '3'], ['redis-server', 'strata-server', 'node-floor']);
+  assert.deepEqual(Object.keys(report.ratios ?? {}).sort(), [...tests].sort());
+  const floor = report.results[2]!;
+  assert.deepEqual(floor.phases.map((p) => p.phase), tests);
+  for (const p of floor.phases) assert.ok(p.opsPerSec > 0, `${p.phase} answered`);
+});

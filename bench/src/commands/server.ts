@@ -20,9 +20,13 @@ export interface ServerOptions extends Omit<RedisBenchmarkOptions, 'test'> {
   /** Also run a redis-server that persists nothing: what redis-benchmark itself can drive on this machine
    *  with these options, the ceiling any server's figure stays under. */
   ceiling: boolean;
+  /** Also run a Node.js server that stores nothing and answers every command with a fixed reply
+   *  (redis/node-floor.ts): the most any server on Node.js reaches here before its commands do any work. */
+  nodeFloor: boolean;
 }
 
 const strataMain = fileURLToPath(new URL('../../../server/dist/main.js', import.meta.url));
+const nodeFloorMain = fileURLToPath(new URL('../redis/node-floor.js', import.meta.url));
 
 interface Contender {
   result: SubjectResult;
@@ -58,6 +62,13 @@ export async function server(options: ServerOptions): Promise<BenchReport> {
       dataDir: ceilingDir,
       launch: (port) =>
         startServer('redis-server', 'redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--appendonly', 'no', '--save', '', '--dir', ceilingDir], port),
+    });
+  }
+  if (options.nodeFloor) {
+    contenders.push({
+      result: { subject: 'node-floor', notes: ['node:net, no storage, a fixed reply per command: the floor of any Node.js server'], phases: [] },
+      dataDir: freshDir(options.dir, 'node-floor'),
+      launch: (port) => startServer('node-floor', process.execPath, [nodeFloorMain, String(port)], port),
     });
   }
   report.results.push(...contenders.map((c) => c.result));
