@@ -15,7 +15,7 @@ import { stringCommands } from './commands/strings.js';
 /** What a request resolves to: the spec to run and its statistics, or the error to reply instead (and the
  *  statistics of the command it rejects, when it names one). */
 export type Resolution = Found | { spec?: undefined; error: string; rejected?: CommandStats };
-type Found = { spec: CommandSpec; stats: CommandStats; error?: undefined };
+type Found = { spec: CommandSpec; stats: CommandStats; writes: boolean; error?: undefined };
 
 /** Redis quotes at most this much of a bad command name or of its arguments in an error. */
 const QUOTE_LIMIT = 128;
@@ -41,12 +41,12 @@ export class CommandTable {
         this.byName.set(spec.name, spec);
         const hash = nameHash(Buffer.from(spec.name, 'latin1'));
         const bucket = this.byHash.get(hash);
-        const found = { spec, stats: new CommandStats() };
+        const found = resolution(spec);
         if (bucket === undefined) this.byHash.set(hash, [found]);
         else bucket.push(found);
         this.resolutions.push(found);
         for (const sub of spec.subcommands ?? []) {
-          const subFound = { spec: sub, stats: new CommandStats() };
+          const subFound = resolution(sub);
           this.subResolutions.set(sub.name, subFound);
           this.resolutions.push(subFound);
         }
@@ -108,6 +108,9 @@ export class CommandTable {
     return undefined;
   }
 }
+
+/** A command's resolution; `writes` is read for every command run (CLIENT PAUSE WRITE, write stalls). */
+const resolution = (spec: CommandSpec): Found => ({ spec, stats: new CommandStats(), writes: spec.flags.includes('write') });
 
 /** No command name is longer (a longer argv[0] is not looked up). */
 const MAX_NAME = 32;

@@ -13,6 +13,7 @@
 // time, for its oldest waiting batch.
 
 import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import type { Db } from '@strata/engine';
 import { ProtocolError, ReplyWriter, RequestDecoder } from '@strata/protocol';
 import type { ClientState, CommandContext, CommandSpec } from './command.js';
@@ -288,14 +289,13 @@ export class Connection implements Client, PendingWriter {
       this.afterCommand(before);
       return undefined;
     }
-    const { spec, stats } = found;
+    const { spec, stats, writes } = found;
     if (!this.authenticated && server.config.requirepass !== '' && !spec.flags.includes('no_auth')) {
       stats.rejected++;
       reply.error('NOAUTH Authentication required.');
       this.afterCommand(before);
       return undefined;
     }
-    const writes = spec.flags.includes('write');
     const held = server.pause.holds(writes);
     if (held !== undefined) {
       // CLIENT PAUSE: this command and the ones after it wait for the end of the pause, then run anew.
@@ -328,24 +328,29 @@ export class Connection implements Client, PendingWriter {
       this.failCommand(spec, before, err);
       result = undefined;
     }
-    const finished = (): void => {
-      const micros = (performance.now() - started) * 1000;
-      stats.calls++;
-      stats.usec += micros;
-      if (this.errorReplies !== errorsBefore) stats.failed++;
-      const { slowlogLogSlowerThan: slower, slowlogMaxLen } = this.server.config;
-      if (slower >= 0 && micros >= slower) this.server.slowlog.record(micros, spec.monitorArgs?.(argv) ?? argv, this.addr, this.name, slowlogMaxLen);
-      this.feedMonitors(spec, argv);
-      this.afterCommand(before);
-    };
     if (result === undefined) {
-      finished();
+      this.finished(spec, stats, argv, before, errorsBefore, started);
       return undefined;
     }
-    return result.then(finished, (err: unknown) => {
-      this.failCommand(spec, before, err);
-      finished();
-    });
+    return result.then(
+      () => this.finished(spec, stats, argv, before, errorsBefore, started),
+      (err: unknown) => {
+        this.failCommand(spec, before, err);
+        this.finished(spec, stats, argv, before, errorsBefore, started);
+      },
+    );
+  }
+
+  /** After a command: its statistics, SLOWLOG, MONITOR, CLIENT REPLY. */
+  private finished(spec: CommandSpec, stats: CommandStats, argv: Buffer[], before: number, errorsBefore: number, started: number): void {
+    const micros = (performance.now() - started) * 1000;
+    stats.calls++;
+    stats.usec += micros;
+    if (this.errorReplies !== errorsBefore) stats.failed++;
+    const { slowlogLogSlowerThan: slower, slowlogMaxLen } = this.server.config;
+    if (slower >= 0 && micros >= slower) this.server.slowlog.record(micros, spec.monitorArgs?.(argv) ?? argv, this.addr, this.name, slowlogMaxLen);
+    this.feedMonitors(spec, argv);
+    this.afterCommand(before);
   }
 
   /** Redis's MONITOR line: `+<seconds>.<micros> [<db> <addr>] "arg" ...`, arguments escaped as sdscatrepr. As
