@@ -7,75 +7,108 @@ import { createServer, type Socket } from 'node:net';
 const CR = 13;
 const LF = 10;
 const STAR = 42;
-const DOLLAR = 36;
 
-/** A reply per command name (upper case); any other command gets +OK. GET answers redis-benchmark's default
- *  3-byte value; CONFIG GET a two-element array, as redis-benchmark reads the server's settings with it. */
-const REPLIES = new Map<string, Buffer>([
-  ['GET', Buffer.from('$3\r\nxxx\r\n')],
-  ['PING', Buffer.from('+PONG\r\n')],
-  ['INCR', Buffer.from(':1\r\n')],
-  ['CONFIG', Buffer.from('*2\r\n$4\r\nsave\r\n$0\r\n\r\n')],
-]);
+/** The replies, by command: GET answers redis-benchmark's default 3-byte value; CONFIG (redis-benchmark
+ *  reads the server's settings with CONFIG GET) a two-element array; any other command +OK. */
+const GET = Buffer.from('$3\r\nxxx\r\n');
+const PONG = Buffer.from('+PONG\r\n');
+const ONE = Buffer.from(':1\r\n');
+const CONFIG = Buffer.from('*2\r\n$4\r\nsave\r\n$0\r\n\r\n');
 const OK = Buffer.from('+OK\r\n');
 
-/** Splits a connection's bytes into commands (multibulk or inline) and knows only their names. */
-class Framer {
-  private rest: Buffer = Buffer.alloc(0);
+/** The reply to the command named data[start, end), by its length and first letter (case-insensitive). */
+function replyTo(data: Buffer, start: number, end: number): Buffer {
+  const first = data[start]! | 0x20;
+  const length = end - start;
+  if (length === 3 && first === 0x67) return GET; // g
+  if (length === 4 && first === 0x70) return PONG; // p
+  if (length === 4 && first === 0x69) return ONE; // i
+  if (length === 6 && first === 0x63) return CONFIG; // c
+  return OK;
+}
 
-  /** The names of the commands completed by `chunk`. */
-  feed(chunk: Buffer): string[] {
-    const data = this.rest.length === 0 ? chunk : Buffer.concat([this.rest, chunk]);
-    const names: string[] = [];
-    let pos = 0;
-    for (;;) {
-      const command = data[pos] === STAR ? multibulk(data, pos) : inline(data, pos);
-      if (command === undefined) break;
-      names.push(command.name);
-      pos = command.end;
+/** The number of the last header line read. */
+let lineValue = 0;
+
+/** Reads the header line at `pos` (its type byte skipped) into `lineValue`; returns where the next line
+ *  starts, -1 if the line is not complete yet. */
+function headerLine(data: Buffer, pos: number): number {
+  let value = 0;
+  for (let i = pos + 1; i < data.length; i++) {
+    const c = data[i]!;
+    if (c === CR) {
+      lineValue = value;
+      return i + 2 <= data.length ? i + 2 : -1;
     }
-    this.rest = data.subarray(pos);
-    return names;
+    value = value * 10 + (c - 48);
   }
+  return -1;
 }
 
-/** The number on the line starting at `pos` (after its type byte), and where the next line starts. */
-function headerLine(data: Buffer, pos: number): { value: number; next: number } | undefined {
-  const lf = data.indexOf(LF, pos);
-  if (lf === -1) return undefined;
-  return { value: Number(data.toString('latin1', pos + 1, data[lf - 1] === CR ? lf - 1 : lf)), next: lf + 1 };
-}
+/** Answers a connection's commands (multibulk or inline), with one write per read. */
+class Responder {
+  private rest: Buffer | null = null;
+  private out = Buffer.allocUnsafe(64 * 1024);
 
-function multibulk(data: Buffer, pos: number): { name: string; end: number } | undefined {
-  const count = headerLine(data, pos);
-  if (count === undefined) return undefined;
-  let at = count.next;
-  let name = '';
-  for (let i = 0; i < count.value; i++) {
-    if (at >= data.length || data[at] !== DOLLAR) return undefined;
-    const size = headerLine(data, at);
-    if (size === undefined || size.next + size.value + 2 > data.length) return undefined;
-    if (i === 0) name = data.toString('latin1', size.next, size.next + size.value);
-    at = size.next + size.value + 2;
+  constructor(private readonly socket: Socket) {}
+
+  feed(chunk: Buffer): void {
+    const data = this.rest === null ? chunk : Buffer.concat([this.rest, chunk]);
+    let pos = 0;
+    let used = 0;
+    while (pos < data.length) {
+      const end = data[pos] === STAR ? this.multibulk(data, pos) : this.inline(data, pos);
+      if (end === -1) break;
+      const reply = this.reply;
+      if (used + reply.length > this.out.length) {
+        this.socket.write(this.out.subarray(0, used));
+        this.out = Buffer.allocUnsafe(this.out.length);
+        used = 0;
+      }
+      used += reply.copy(this.out, used);
+      pos = end;
+    }
+    this.rest = pos < data.length ? data.subarray(pos) : null;
+    if (used > 0) {
+      this.socket.write(this.out.subarray(0, used));
+      this.out = this.out.subarray(used); // the socket may still hold the bytes written
+      if (this.out.length < 1024) this.out = Buffer.allocUnsafe(64 * 1024);
+    }
   }
-  return { name: name.toUpperCase(), end: at };
-}
 
-function inline(data: Buffer, pos: number): { name: string; end: number } | undefined {
-  const lf = data.indexOf(LF, pos);
-  if (lf === -1) return undefined;
-  const line = data.toString('latin1', pos, lf).trim();
-  return { name: line.split(' ')[0]!.toUpperCase(), end: lf + 1 };
+  private reply: Buffer = OK;
+
+  /** The end of the multibulk command at `pos`, -1 if incomplete; sets `reply`. */
+  private multibulk(data: Buffer, pos: number): number {
+    let at = headerLine(data, pos);
+    if (at === -1) return -1;
+    const count = lineValue;
+    this.reply = OK;
+    for (let i = 0; i < count; i++) {
+      if (at >= data.length) return -1;
+      const body = headerLine(data, at);
+      if (body === -1 || body + lineValue + 2 > data.length) return -1;
+      if (i === 0) this.reply = replyTo(data, body, body + lineValue);
+      at = body + lineValue + 2;
+    }
+    return at;
+  }
+
+  /** The end of the inline command at `pos`, -1 if incomplete; sets `reply`. */
+  private inline(data: Buffer, pos: number): number {
+    const lf = data.indexOf(LF, pos);
+    if (lf === -1) return -1;
+    let end = pos;
+    while (end < lf && data[end] !== 0x20 && data[end] !== CR) end++;
+    this.reply = end > pos ? replyTo(data, pos, end) : OK;
+    return lf + 1;
+  }
 }
 
 function serve(socket: Socket): void {
   socket.setNoDelay(true);
-  const framer = new Framer();
-  socket.on('data', (chunk: Buffer) => {
-    const names = framer.feed(chunk);
-    if (names.length === 1) socket.write(REPLIES.get(names[0]!) ?? OK);
-    else if (names.length > 1) socket.write(Buffer.concat(names.map((name) => REPLIES.get(name) ?? OK)));
-  });
+  const responder = new Responder(socket);
+  socket.on('data', (chunk: Buffer) => responder.feed(chunk));
   socket.on('error', () => socket.destroy());
 }
 
