@@ -156,9 +156,11 @@ export class Connection implements Client, PendingWriter {
     );
   }
 
-  /** Redis's client flags, in its order: O monitor, c closing after the reply, e no-evict; N for none. */
+  /** Redis's client flags, in its order: O monitor, b blocked, c closing after the reply, e no-evict; N for
+   *  none. */
   private flags(): string {
-    const flags = `${this.server.monitors.has(this) ? 'O' : ''}${this.closing ? 'c' : ''}${this.noEvict ? 'e' : ''}`;
+    const { monitors, blocked } = this.server;
+    const flags = `${monitors.has(this) ? 'O' : ''}${blocked.has(this.id) ? 'b' : ''}${this.closing ? 'c' : ''}${this.noEvict ? 'e' : ''}`;
     return flags === '' ? 'N' : flags;
   }
 
@@ -236,6 +238,7 @@ export class Connection implements Client, PendingWriter {
 
   private onClose(): void {
     this.server.monitors.delete(this);
+    this.server.blocked.unblock(this.id, 'gone');
     this.closed = true;
     this.closing = true;
     this.decoder.close();

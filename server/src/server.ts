@@ -5,6 +5,7 @@
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { open, type Db, type OpenOptions } from '@strata/engine';
 import type { ServerContext } from './command.js';
+import { BlockedClients } from './blocked-clients.js';
 import { ClientPause } from './client-pause.js';
 import { ErrorStats } from './command-stats.js';
 import { Slowlog } from './slowlog.js';
@@ -40,6 +41,8 @@ export interface ServerRuntime extends ServerContext {
   readonly stats: ServerStats;
   /** CLIENT PAUSE / UNPAUSE. */
   readonly pause: ClientPause;
+  /** Clients blocked in WAIT. */
+  readonly blocked: BlockedClients;
   readonly slowlog: Slowlog;
   readonly log: Log;
   /** The TCP port actually listened on. */
@@ -83,6 +86,7 @@ export class Server implements ServerRuntime {
     outputRate: new InstantaneousMetric(),
   };
   readonly pause = new ClientPause();
+  readonly blocked = new BlockedClients();
   readonly slowlog = new Slowlog();
   readonly log: Log;
   readonly startedAt = Date.now();
@@ -148,6 +152,7 @@ export class Server implements ServerRuntime {
     clearTimeout(this.cronTimer);
     for (const listener of this.listeners) listener.close();
     this.pause.unpause(); // commands held by a pause run no more: their connections are closing
+    this.blocked.unblockAll(); // as in Redis, blocked clients are closed without an answer
     await Promise.all([...this.clients.values()].map((c) => c.finish()));
     let code = 0;
     try {

@@ -3,7 +3,8 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RespClient } from './support/resp-client.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { encodeCommand, RespClient } from './support/resp-client.js';
 import { startServer, type RunningServer } from './support/server.js';
 
 let server: RunningServer;
@@ -144,6 +145,65 @@ describe('AUTH without a password configured', () => {
       });
       assert.deepEqual(await c.call('auth', 'a', 'b', 'c'), { error: 'ERR syntax error' });
     }));
+});
+
+describe('WAIT and CLIENT UNBLOCK', () => {
+  test('WAIT answers 0 (no replica ever acknowledges): at once for no replicas, after the timeout otherwise', () =>
+    withClient(async (c) => {
+      assert.equal(await c.call('wait', '0', '0'), 0);
+      assert.equal(await c.call('wait', '-1', '0'), 0);
+      const started = Date.now();
+      assert.equal(await c.call('wait', '1', '150'), 0);
+      assert.ok(Date.now() - started >= 140, `WAIT 1 150 returned after ${Date.now() - started} ms`);
+      assert.equal(await c.raw('wait', 'a', '0'), '-ERR value is not an integer or out of range\r\n');
+      assert.equal(await c.raw('wait', '1', '1.5'), '-ERR timeout is not an integer or out of range\r\n');
+      assert.equal(await c.raw('wait', '1', '-1'), '-ERR timeout is negative\r\n');
+      assert.equal(await c.raw('wait', '1'), "-ERR wrong number of arguments for 'wait' command\r\n");
+    }));
+
+  test('a client blocked in WAIT is listed (flags=b, INFO counts), holds its later commands, and CLIENT UNBLOCK ends the wait', async () => {
+    const blocked = await RespClient.connect(server.port);
+    const timed = await RespClient.connect(server.port);
+    try {
+      const id = (await blocked.call('client', 'id')) as number;
+      const timedId = (await timed.call('client', 'id')) as number;
+      blocked.write(encodeCommand(['wait', '1', '0']));
+      blocked.write(encodeCommand(['ping', 'after']));
+      timed.write(encodeCommand(['wait', '2', '60000']));
+      await withClient(async (c) => {
+        for (let i = 0; i < 100 && !/blocked_clients:2/.test((await c.call('info', 'clients')) as string); i++) await sleep(10);
+        const info = (await c.call('info', 'clients')) as string;
+        assert.match(info, /blocked_clients:2\r\n/);
+        assert.match(info, /clients_in_timeout_table:1\r\n/);
+        assert.match((await c.call('client', 'list', 'id', String(id))) as string, / flags=b .* cmd=wait /);
+        assert.equal(await c.call('client', 'unblock', String(id)), 1);
+        assert.equal((await blocked.next()).value, 0, 'unblocked as by its timeout');
+        assert.equal((await blocked.next()).value, 'after', 'the command sent after WAIT runs once it is unblocked');
+        assert.equal(await c.call('client', 'unblock', String(id)), 0, 'no longer blocked');
+        assert.deepEqual(await c.call('client', 'unblock', String(timedId), 'nope'), { error: 'ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR' });
+        assert.equal(await c.call('client', 'unblock', String(timedId), 'ERROR'), 1);
+        assert.deepEqual((await timed.next()).value, { error: 'UNBLOCKED client unblocked via CLIENT UNBLOCK' });
+        const after = (await c.call('info', 'clients')) as string;
+        assert.match(after, /blocked_clients:0\r\n/);
+        assert.match(after, /clients_in_timeout_table:0\r\n/);
+      });
+    } finally {
+      await blocked.close();
+      await timed.close();
+    }
+  });
+
+  test('a blocked client that disconnects is no longer counted', async () => {
+    const blocked = await RespClient.connect(server.port);
+    blocked.write(encodeCommand(['wait', '1', '0']));
+    await withClient(async (c) => {
+      for (let i = 0; i < 100 && !/blocked_clients:1/.test((await c.call('info', 'clients')) as string); i++) await sleep(10);
+      assert.match((await c.call('info', 'clients')) as string, /blocked_clients:1\r\n/);
+      await blocked.close();
+      for (let i = 0; i < 100 && !/blocked_clients:0/.test((await c.call('info', 'clients')) as string); i++) await sleep(10);
+      assert.match((await c.call('info', 'clients')) as string, /blocked_clients:0\r\n/);
+    });
+  });
 });
 
 describe('CLIENT', () => {

@@ -268,6 +268,23 @@ describe('lifecycle', () => {
     }
   });
 
+  test('SHUTDOWN while a client is blocked in WAIT: that client is closed without an answer, the server exits 0', async () => {
+    const server = await startServer();
+    const blocked = await RespClient.connect(server.port);
+    assert.equal(await blocked.call('set', 'k', 'v'), 'OK');
+    blocked.write(encodeCommand(['wait', '1', '0']));
+    const c = await RespClient.connect(server.port);
+    for (let i = 0; i < 100 && !/blocked_clients:1/.test((await c.call('info', 'clients')) as string); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    c.write(encodeCommand(['shutdown']));
+    await assert.rejects(blocked.next(), /closed/);
+    await assert.rejects(c.next(), /closed/);
+    assert.deepEqual(await server.exited, { code: 0, signal: null });
+    assert.match(server.output(), /ready to exit, bye bye/);
+    removeDir(server.dir);
+  });
+
   test('a second server on the same --dir fails clearly', async () => {
     const dir = tempDir();
     try {

@@ -238,16 +238,37 @@ const clientReply: CommandHandler = (ctx, argv) => {
   if (mode === 'on') ctx.reply.simple('OK');
 };
 
-/** CLIENT UNBLOCK id [TIMEOUT|ERROR]: no command blocks here, so no client is ever unblocked. */
-const clientUnblock: CommandHandler = ({ reply }, argv) => {
-  if (parseI64(argv[2]!) === undefined) return reply.error(NOT_INTEGER);
+/** CLIENT UNBLOCK id [TIMEOUT|ERROR]: 1 if that client was blocked (in WAIT), which then answers as on its
+ *  timeout, or with Redis's UNBLOCKED error. */
+const clientUnblock: CommandHandler = (ctx, argv) => {
+  const { reply } = ctx;
+  const id = parseI64(argv[2]!);
+  if (id === undefined) return reply.error(NOT_INTEGER);
   if (argv.length > 4) {
     return reply.error(`ERR unknown subcommand or wrong number of arguments for '${argv[1]!.toString()}'. Try CLIENT HELP.`);
   }
-  if (argv.length === 4 && !['timeout', 'error'].includes(lower(argv[3]!))) {
-    return reply.error('ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR');
-  }
-  reply.integer(0);
+  const how = argv.length === 4 ? lower(argv[3]!) : 'timeout';
+  if (how !== 'timeout' && how !== 'error') return reply.error('ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR');
+  reply.integer(runtime(ctx).blocked.unblock(Number(id), how) ? 1 : 0);
+};
+
+/** WAIT numreplicas timeout: no replica ever acknowledges here, so the answer is 0 — at once when no replica
+ *  is asked for, else once the timeout (milliseconds, 0 = none) runs out or CLIENT UNBLOCK ends the wait. A
+ *  client that leaves, or a shutdown, ends it without an answer. */
+const wait: CommandHandler = (ctx, argv) => {
+  const { reply } = ctx;
+  const replicas = parseI64(argv[1]!);
+  if (replicas === undefined) return reply.error(NOT_INTEGER);
+  const timeout = parseI64(argv[2]!);
+  if (timeout === undefined) return reply.error('ERR timeout is not an integer or out of range');
+  if (timeout < 0n) return reply.error('ERR timeout is negative');
+  if (replicas <= 0n) return reply.integer(0);
+  return runtime(ctx)
+    .blocked.block(ctx.client.id, Number(timeout))
+    .then((how) => {
+      if (how === 'error') reply.error('UNBLOCKED client unblocked via CLIENT UNBLOCK');
+      else if (how === 'timeout') reply.integer(0);
+    });
 };
 
 const MAX_I64 = 2n ** 63n - 1n;
@@ -327,4 +348,5 @@ export const connectionCommands: CommandSpec[] = [
     clientSub('trackinginfo', 2, '6.2.0', 'Return information about server assisted client side caching for the current connection', clientTrackinginfo),
     clientSub('help', 2, '5.0.0', 'Show helpful text about the different subcommands', recordedHelp('client')),
   ]),
+  keylessSpecs('generic')('wait', 3, ['noscript'], '3.0.0', 'Wait for the synchronous replication of all the write commands sent in the context of the current connection', wait),
 ];

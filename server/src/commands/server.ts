@@ -293,9 +293,9 @@ function infoSection(server: ServerRuntime, section: Section): Array<[string, st
         ['maxclients', server.config.maxclients],
         ['client_recent_max_input_buffer', 0],
         ['client_recent_max_output_buffer', 0],
-        ['blocked_clients', 0],
+        ['blocked_clients', server.blocked.size],
         ['tracking_clients', 0],
-        ['clients_in_timeout_table', 0],
+        ['clients_in_timeout_table', server.blocked.withTimeout],
       ];
     case 'memory': {
       const mem = memoryUsage();
