@@ -5,8 +5,7 @@
  *  timeout), CLIENT UNBLOCK ... ERROR, or it is gone (disconnected, killed, shutdown: nothing to answer). */
 export type Unblocked = 'timeout' | 'error' | 'gone';
 
-/** setTimeout's longest delay; a longer timeout re-arms its timer. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+import { DeadlineTimer } from './deadline-timer.js';
 
 export class BlockedClients {
   private readonly ends = new Map<number, (how: Unblocked) => void>();
@@ -28,24 +27,18 @@ export class BlockedClients {
   /** Blocks the client for `timeoutMs` (0: until unblocked), as the command it runs waits for the result. */
   block(clientId: number, timeoutMs: number): Promise<Unblocked> {
     return new Promise((resolve) => {
-      let timer: NodeJS.Timeout | undefined;
+      const timer = new DeadlineTimer();
       const end = (how: Unblocked): void => {
-        clearTimeout(timer);
+        timer.clear();
         if (timeoutMs > 0) this.timed--;
         this.ends.delete(clientId);
         resolve(how);
       };
+      this.ends.set(clientId, end);
       if (timeoutMs > 0) {
         this.timed++;
-        const deadline = Date.now() + timeoutMs;
-        const arm = (): void => {
-          const left = deadline - Date.now();
-          timer = left <= 0 ? undefined : setTimeout(arm, Math.min(left, MAX_TIMER_MS));
-          if (timer === undefined) end('timeout');
-        };
-        arm();
+        timer.set(Date.now() + timeoutMs, () => end('timeout'));
       }
-      this.ends.set(clientId, end);
     });
   }
 

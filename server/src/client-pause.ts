@@ -2,15 +2,14 @@
 // (WRITE) wait, in order, then run. As in Redis 7.0, a second pause can extend the deadline and widen the
 // mode but never shorten or narrow them; CLIENT UNPAUSE (or a shutdown) ends the pause at once.
 
-export type PauseMode = 'write' | 'all';
+import { DeadlineTimer } from './deadline-timer.js';
 
-/** setTimeout's longest delay; a longer pause re-arms its timer. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+export type PauseMode = 'write' | 'all';
 
 export class ClientPause {
   private mode: PauseMode | undefined;
   private until = 0;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly timer = new DeadlineTimer();
   /** Settles when the pause ends. */
   private ended: Promise<void> = Promise.resolve();
   private end: () => void = () => {};
@@ -29,14 +28,13 @@ export class ClientPause {
     }
     if (until > this.until) {
       this.until = until;
-      this.arm();
+      this.timer.set(until, () => this.unpause());
     }
   }
 
   unpause(): void {
     if (this.mode === undefined) return;
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.timer.clear();
     this.mode = undefined;
     this.until = 0;
     this.end();
@@ -46,12 +44,5 @@ export class ClientPause {
   holds(mayWrite: boolean): Promise<void> | undefined {
     if (this.mode === undefined || (this.mode === 'write' && !mayWrite)) return undefined;
     return this.ended;
-  }
-
-  private arm(): void {
-    clearTimeout(this.timer);
-    const left = this.until - Date.now();
-    if (left <= 0) return this.unpause();
-    this.timer = setTimeout(() => this.arm(), Math.min(left, MAX_TIMER_MS));
   }
 }

@@ -169,7 +169,8 @@ describe('WAIT and CLIENT UNBLOCK', () => {
       const timedId = (await timed.call('client', 'id')) as number;
       blocked.write(encodeCommand(['wait', '1', '0']));
       blocked.write(encodeCommand(['ping', 'after']));
-      timed.write(encodeCommand(['wait', '2', '60000']));
+      // 30 days: past setTimeout's 2^31 - 1 ms, which would fire at once without the server's re-arming timer.
+      timed.write(encodeCommand(['wait', '2', String(30 * 24 * 3600 * 1000)]));
       await withClient(async (c) => {
         for (let i = 0; i < 100 && !/blocked_clients:2/.test((await c.call('info', 'clients')) as string); i++) await sleep(10);
         const info = (await c.call('info', 'clients')) as string;

@@ -49,6 +49,8 @@ function headerLine(data: Buffer, pos: number): number {
 class Responder {
   private rest: Buffer | null = null;
   private out = Buffer.allocUnsafe(64 * 1024);
+  /** The reply to the command multibulk() or inline() last framed. */
+  private reply: Buffer = OK;
 
   constructor(private readonly socket: Socket) {}
 
@@ -75,8 +77,6 @@ class Responder {
       if (this.out.length < 1024) this.out = Buffer.allocUnsafe(64 * 1024);
     }
   }
-
-  private reply: Buffer = OK;
 
   /** The end of the multibulk command at `pos`, -1 if incomplete; sets `reply`. */
   private multibulk(data: Buffer, pos: number): number {
