@@ -331,6 +331,9 @@ export class Connection implements Client, PendingWriter {
       this.failCommand(spec, before, err);
       result = undefined;
     }
+    // As Redis feeds MONITOR once the command's procedure returns: a command that waits (WAIT) shows when it
+    // starts waiting, not when it ends.
+    this.feedMonitors(spec, argv);
     if (result === undefined) {
       this.finished(spec, stats, argv, before, errorsBefore, started);
       return undefined;
@@ -344,7 +347,7 @@ export class Connection implements Client, PendingWriter {
     );
   }
 
-  /** After a command: its statistics, SLOWLOG, MONITOR, CLIENT REPLY. */
+  /** After a command: its statistics, SLOWLOG, CLIENT REPLY. */
   private finished(spec: CommandSpec, stats: CommandStats, argv: Buffer[], before: number, errorsBefore: number, started: number): void {
     const micros = (performance.now() - started) * 1000;
     stats.calls++;
@@ -352,12 +355,11 @@ export class Connection implements Client, PendingWriter {
     if (this.errorReplies !== errorsBefore) stats.failed++;
     const { slowlogLogSlowerThan: slower, slowlogMaxLen } = this.server.config;
     if (slower >= 0 && micros >= slower) this.server.slowlog.record(micros, spec.monitorArgs?.(argv) ?? argv, this.addr, this.name, slowlogMaxLen);
-    this.feedMonitors(spec, argv);
     this.afterCommand(before);
   }
 
   /** Redis's MONITOR line: `+<seconds>.<micros> [<db> <addr>] "arg" ...`, arguments escaped as sdscatrepr. As
-   *  Redis, it is fed once the command ran (SELECT shows the new db), never for admin commands. */
+   *  Redis, it is fed once the handler returned (SELECT shows the new db), never for admin commands. */
   private feedMonitors(spec: CommandSpec, argv: Buffer[]): void {
     if (this.server.monitors.size === 0 || spec.flags.includes('admin') || spec.flags.includes('skip_monitor')) return;
     const micros = Math.floor((performance.timeOrigin + performance.now()) * 1000);

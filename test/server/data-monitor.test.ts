@@ -44,3 +44,24 @@ test('MONITOR lines: after the command, passwords redacted, admin commands left 
   await client.close();
   await monitor.close();
 });
+
+test('MONITOR shows a WAIT when it starts waiting, before commands other clients send meanwhile (as Redis)', async () => {
+  const monitor = await RespClient.connect(server.port);
+  const waiter = await RespClient.connect(server.port);
+  const client = await RespClient.connect(server.port);
+  assert.equal(await monitor.call('MONITOR'), 'OK');
+  const waited = waiter.call('WAIT', '1', '500');
+  for (let i = 0; i < 100 && !/blocked_clients:1/.test((await client.call('INFO', 'clients')) as string); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  assert.equal(await client.call('SET', 'm', 'v'), 'OK');
+  const lines: string[] = []; // the polling INFOs aside
+  while (lines.length < 2) {
+    const line = (await monitor.next()).value as string;
+    if (!line.endsWith('"INFO" "clients"')) lines.push(line);
+  }
+  assert.match(lines[0]!, /\] "WAIT" "1" "500"$/, lines.join('\n'));
+  assert.match(lines[1]!, /\] "SET" "m" "v"$/);
+  assert.equal(await waited, 0);
+  for (const c of [client, waiter, monitor]) await c.close();
+});
