@@ -1,15 +1,19 @@
 // Clients blocked in a command (WAIT) until a timeout, CLIENT UNBLOCK, their own disconnection or the
-// server's shutdown: INFO's blocked_clients and CLIENT LIST's `b` flag read this.
+// server's shutdown: INFO's blocked_clients and CLIENT LIST's `b` flag read this, and the time a command
+// spent blocked is left out of its duration (INFO commandstats, SLOWLOG), as Redis leaves it out.
+
+import { performance } from 'node:perf_hooks';
+import { DeadlineTimer } from './deadline-timer.js';
 
 /** Why a blocked client goes on: its timeout ran out or CLIENT UNBLOCK ... TIMEOUT (both answered as a
  *  timeout), CLIENT UNBLOCK ... ERROR, or it is gone (disconnected, killed, shutdown: nothing to answer). */
 export type Unblocked = 'timeout' | 'error' | 'gone';
 
-import { DeadlineTimer } from './deadline-timer.js';
-
 export class BlockedClients {
   private readonly ends = new Map<number, (how: Unblocked) => void>();
   private timed = 0;
+  /** Milliseconds each client spent blocked in its current command, once the block ended. */
+  private readonly spent = new Map<number, number>();
 
   get size(): number {
     return this.ends.size;
@@ -28,10 +32,12 @@ export class BlockedClients {
   block(clientId: number, timeoutMs: number): Promise<Unblocked> {
     return new Promise((resolve) => {
       const timer = new DeadlineTimer();
+      const started = performance.now();
       const end = (how: Unblocked): void => {
         timer.clear();
         if (timeoutMs > 0) this.timed--;
         this.ends.delete(clientId);
+        this.spent.set(clientId, (this.spent.get(clientId) ?? 0) + performance.now() - started);
         resolve(how);
       };
       this.ends.set(clientId, end);
@@ -40,6 +46,15 @@ export class BlockedClients {
         timer.set(Date.now() + timeoutMs, () => end('timeout'));
       }
     });
+  }
+
+  /** The milliseconds the client spent blocked since the last call (0 if none): its command ran that much
+   *  less. */
+  takeBlockedMillis(clientId: number): number {
+    const ms = this.spent.get(clientId);
+    if (ms === undefined) return 0;
+    this.spent.delete(clientId);
+    return ms;
   }
 
   /** Ends the client's block; false if it is not blocked. */

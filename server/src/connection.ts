@@ -338,11 +338,13 @@ export class Connection implements Client, PendingWriter {
       this.finished(spec, stats, argv, before, errorsBefore, started);
       return undefined;
     }
+    // Time spent blocked (WAIT) is not the command's own: Redis leaves it out of commandstats and SLOWLOG.
+    const unblocked = (): number => started + this.server.blocked.takeBlockedMillis(this.id);
     return result.then(
-      () => this.finished(spec, stats, argv, before, errorsBefore, started),
+      () => this.finished(spec, stats, argv, before, errorsBefore, unblocked()),
       (err: unknown) => {
         this.failCommand(spec, before, err);
-        this.finished(spec, stats, argv, before, errorsBefore, started);
+        this.finished(spec, stats, argv, before, errorsBefore, unblocked());
       },
     );
   }

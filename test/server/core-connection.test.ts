@@ -150,11 +150,17 @@ describe('AUTH without a password configured', () => {
 describe('WAIT and CLIENT UNBLOCK', () => {
   test('WAIT answers 0 (no replica ever acknowledges): at once for no replicas, after the timeout otherwise', () =>
     withClient(async (c) => {
+      assert.equal(await c.call('config', 'resetstat'), 'OK');
+      assert.equal(await c.call('slowlog', 'reset'), 'OK');
       assert.equal(await c.call('wait', '0', '0'), 0);
       assert.equal(await c.call('wait', '-1', '0'), 0);
       const started = Date.now();
       assert.equal(await c.call('wait', '1', '150'), 0);
       assert.ok(Date.now() - started >= 140, `WAIT 1 150 returned after ${Date.now() - started} ms`);
+      // As in Redis, the time spent blocked is not the command's: not in commandstats, not in SLOWLOG.
+      const usec = Number(/cmdstat_wait:calls=3,usec=(\d+),/.exec((await c.call('info', 'commandstats')) as string)?.[1]);
+      assert.ok(usec < 100_000, `WAIT's usec ${usec}`);
+      assert.deepEqual(await c.call('slowlog', 'get'), []);
       assert.equal(await c.raw('wait', 'a', '0'), '-ERR value is not an integer or out of range\r\n');
       assert.equal(await c.raw('wait', '1', '1.5'), '-ERR timeout is not an integer or out of range\r\n');
       assert.equal(await c.raw('wait', '1', '-1'), '-ERR timeout is negative\r\n');
