@@ -12,7 +12,8 @@ export type Unblocked = 'timeout' | 'error' | 'gone';
 export class BlockedClients {
   private readonly ends = new Map<number, (how: Unblocked) => void>();
   private timed = 0;
-  /** Milliseconds each client spent blocked in its current command, once the block ended. */
+  /** Milliseconds each client spent blocked in its current command, once the block ended (taken by
+   *  takeBlockedMillis when the command finishes). */
   private readonly spent = new Map<number, number>();
 
   get size(): number {
@@ -37,7 +38,7 @@ export class BlockedClients {
         timer.clear();
         if (timeoutMs > 0) this.timed--;
         this.ends.delete(clientId);
-        this.spent.set(clientId, (this.spent.get(clientId) ?? 0) + performance.now() - started);
+        this.spent.set(clientId, performance.now() - started); // a command blocks once
         resolve(how);
       };
       this.ends.set(clientId, end);
@@ -48,8 +49,7 @@ export class BlockedClients {
     });
   }
 
-  /** The milliseconds the client spent blocked since the last call (0 if none): its command ran that much
-   *  less. */
+  /** The milliseconds the client's command spent blocked (0 if it did not block): it ran that much less. */
   takeBlockedMillis(clientId: number): number {
     const ms = this.spent.get(clientId);
     if (ms === undefined) return 0;
