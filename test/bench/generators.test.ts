@@ -2,6 +2,7 @@
 // Randomised parts print their seed; STRATA_SEED=<n> reproduces a run.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as hdr from 'hdr-histogram-js';
 import {
   AcknowledgedCounter,
   fnvhash64,
@@ -131,6 +132,27 @@ test('latency percentiles come from the HDR histogram within its precision', () 
   for (let i = 0; i < 1000; i++) narrow.recordUs(4330 + (i % 9));
   const n = narrow.summary();
   assert.ok(n.p50Us <= n.p99Us && n.p99Us <= n.p999Us! && n.p999Us! <= n.maxUs, JSON.stringify(n));
+});
+
+test('a recorder reads like one HDR histogram of every value, short ones counted apart or not', () => {
+  // Latencies under 2048 µs are counted in an array and moved into the histogram when it is read.
+  const prng = new Prng(seed);
+  const rec = new LatencyRecorder();
+  const plain = hdr.build({ lowestDiscernibleValue: 1, numberOfSignificantValueDigits: 3 });
+  for (let i = 0; i < 20_000; i++) {
+    const us = prng.nextInt(10) === 0 ? 2000 + prng.nextInt(50_000) : prng.nextInt(2100);
+    rec.recordUs(us);
+    plain.recordValue(us);
+  }
+  assert.equal(rec.count, 20_000);
+  const at = (p: number): number => Math.min(plain.getValueAtPercentile(p), plain.maxValue);
+  const want = { count: 20_000, p50Us: at(50), p95Us: at(95), p99Us: at(99), p999Us: at(99.9), maxUs: plain.maxValue };
+  const first = rec.summary();
+  assert.deepEqual({ count: first.count, p50Us: first.p50Us, p95Us: first.p95Us, p99Us: first.p99Us, p999Us: first.p999Us, maxUs: first.maxUs }, want);
+  // Reading again, and recording after a read, moves nothing twice.
+  assert.deepEqual(rec.summary(), first);
+  rec.recordUs(1);
+  assert.equal(rec.summary().count, 20_001);
 });
 
 test("redis-benchmark's CSV is parsed into per-test figures in microseconds", () => {

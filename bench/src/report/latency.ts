@@ -13,24 +13,45 @@ export interface LatencySummary {
   maxUs: number;
 }
 
+/** Latencies below this many microseconds are first counted in a plain array, and moved into the
+ *  histogram (exactly: it keeps every value below 2048 µs apart) when it is read. An array increment
+ *  costs ~2 ns where the histogram's recordValue costs ~100 ns (measured): 2% of what is measured for a
+ *  store that answers in 5 µs. */
+const COUNTED_BELOW_US = 2048;
+
 export class LatencyRecorder {
   private readonly histogram = hdr.build({ lowestDiscernibleValue: 1, numberOfSignificantValueDigits: 3 });
+  /** counts[us]: operations of that many microseconds not yet moved into the histogram. */
+  private readonly counts = new Float64Array(COUNTED_BELOW_US);
+  private counted = 0;
 
   /** Record one operation that started at `startMs` (a `performance.now()` reading). */
   recordSince(startMs: number, nowMs: number): void {
-    this.histogram.recordValue(Math.round((nowMs - startMs) * 1000));
+    this.recordUs((nowMs - startMs) * 1000);
   }
 
   recordUs(us: number): void {
-    this.histogram.recordValue(Math.round(us));
+    const value = Math.round(us);
+    if (value >= 0 && value < COUNTED_BELOW_US) {
+      this.counts[value]!++;
+      this.counted++;
+    } else {
+      this.histogram.recordValue(value);
+    }
   }
 
   get count(): number {
-    return this.histogram.totalCount;
+    return this.histogram.totalCount + this.counted;
   }
 
   summary(): LatencySummary {
     const h = this.histogram;
+    const counts = this.counts;
+    for (let us = 0; us < COUNTED_BELOW_US; us++) {
+      if (counts[us]! > 0) h.recordValueWithCount(us, counts[us]!);
+      counts[us] = 0;
+    }
+    this.counted = 0;
     const max = h.maxValue;
     // A percentile reads as the top of its bucket, which may lie above the largest value recorded.
     const at = (percentile: number): number => Math.min(h.getValueAtPercentile(percentile), max);

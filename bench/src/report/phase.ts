@@ -34,14 +34,18 @@ export async function runPhase(spec: PhaseSpec, label: string): Promise<PhaseRes
   const yieldEvery = spec.yieldEvery ?? 0;
   const caller = async (): Promise<void> => {
     let sinceYield = 0;
+    // One clock reading per operation: an operation starts when the caller's previous one ended (the
+    // reading that timed it), unless the caller did something else in between. (A reading costs ~60 ns,
+    // 1% of what is measured for a store that answers in 5 µs.)
+    let t0 = performance.now();
     while (next < spec.operations) {
       if (yieldEvery > 0 && ++sinceYield >= yieldEvery) {
         sinceYield = 0;
         await nextTurn();
         if (next >= spec.operations) break;
+        t0 = performance.now();
       }
       const i = next++;
-      const t0 = performance.now();
       let kind: number | void;
       try {
         kind = await spec.step(i);
@@ -58,6 +62,9 @@ export async function runPhase(spec: PhaseSpec, label: string): Promise<PhaseRes
           rssSampled = t1;
           peakRss = Math.max(peakRss, process.memoryUsage.rss());
         }
+        t0 = performance.now();
+      } else {
+        t0 = t1;
       }
     }
   };
