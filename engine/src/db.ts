@@ -24,6 +24,7 @@ import { Compactor, type LiveTable, sortedRuns } from './compaction/compactor.js
 import { corruption, StrataError } from './errors.js';
 import { DbCursor } from './iterator/db-cursor.js';
 import { DbEntryIterator } from './iterator/entry-iterator.js';
+import type { FoundVersion } from './iterator/found-version.js';
 import { type InternalIterator, ValueKind } from './iterator/internal-iterator.js';
 import { MergingIterator } from './iterator/merging-iterator.js';
 import { LOCK, manifestFileName, parseFileName, tableFileName, TEMP_SUFFIX, walFileName } from './manifest/file-names.js';
@@ -32,7 +33,7 @@ import { describeTable, type TableMeta, type VersionEdit } from './manifest/vers
 import { MemTable } from './memtable/memtable.js';
 import { checkFsync, resolveOptions, type ResolvedOptions } from './options.js';
 import { TableBuilder } from './sstable/table-builder.js';
-import { type LookupResult, TableReader } from './sstable/table-reader.js';
+import { TableReader } from './sstable/table-reader.js';
 import { bloomHash } from './util/bloom-hash.js';
 import { keyHead } from './util/key-heads.js';
 import type { FileHandle, FileSystem } from './vfs/file-system.js';
@@ -287,7 +288,7 @@ class StrataDb implements Db {
 
   // ---- reads
 
-  private find(key: Uint8Array, sequence: number): LookupResult | undefined {
+  private find(key: Uint8Array, sequence: number): FoundVersion | undefined {
     let hit = this.mem.get(key, sequence);
     if (hit !== undefined) return hit;
     const immutables = this.immutables;
@@ -320,7 +321,7 @@ class StrataDb implements Db {
   }
 
   get(key: Uint8Array, options?: ReadOptions): Promise<Uint8Array | undefined> {
-    let hit: LookupResult | undefined;
+    let hit: FoundVersion | undefined;
     try {
       const sequence = this.readSequence(options);
       checkBytes(key, 'key');
@@ -330,7 +331,7 @@ class StrataDb implements Db {
     }
     if (hit === undefined) return Promise.resolve(undefined);
     // A copy: the caller owns it, and may change it without changing the store (getSync shares instead).
-    const value = hit.kind === ValueKind.Value ? Buffer.from(hit.value) : undefined;
+    const value = hit.kind === ValueKind.Value ? hit.copyValue() : undefined;
     // The version found (or the tombstone hiding one) may not be durable yet: show it only once it is.
     if (hit.sequence > this.wal.durableSequence) return this.wal.durable(hit.sequence).then(() => value);
     return Promise.resolve(value);

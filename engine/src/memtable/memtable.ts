@@ -2,8 +2,8 @@
 // an arena. Readers and iterators see entries by sequence number, so one memtable serves every snapshot
 // while writes go on.
 
+import { FoundVersion } from '../iterator/found-version.js';
 import type { InternalIterator, ValueKind } from '../iterator/internal-iterator.js';
-import type { LookupResult } from '../sstable/table-reader.js';
 import { copyBytes } from '../util/bytes.js';
 import { SEQ_NEWEST, SEQ_OLDEST } from '../util/compare.js';
 import { Arena } from './arena.js';
@@ -19,6 +19,7 @@ export class MemTable {
   private readonly arena = new Arena();
   private readonly cursor = new TreeCursor();
   private readonly search = new SearchKey();
+  private readonly found = new FoundVersion();
   private bytes = 0;
   /** Iterators not yet closed: while one is open, no version is overwritten (an iterator may stand on an
    *  entry its snapshot cannot see, and finds its place again by that entry). */
@@ -55,8 +56,9 @@ export class MemTable {
     this.bytes += added ? keyEnd - keyStart + valueEnd - valueStart + ENTRY_OVERHEAD : valueEnd - valueStart;
   }
 
-  /** The newest version of `key` with sequence <= snapshotSequence (a tombstone included), if any. */
-  get(key: Uint8Array, snapshotSequence: number): LookupResult | undefined {
+  /** The newest version of `key` with sequence <= snapshotSequence (a tombstone included), if any (the
+   *  memtable's FoundVersion, overwritten by its next lookup). */
+  get(key: Uint8Array, snapshotSequence: number): FoundVersion | undefined {
     const cursor = this.cursor;
     const search = this.search.set(key, 0, key.length, snapshotSequence);
     this.tree.seekGE(cursor, search);
@@ -65,7 +67,8 @@ export class MemTable {
     const i = cursor.index;
     // The first entry at or after (key, snapshot) is the answer if it is a version of key at all.
     if (leaf.keys.keyEquals(i, search)) {
-      return { kind: leaf.kind(i), value: leaf.value(i), sequence: leaf.keys.sequence(i) };
+      const offset = leaf.valueOffset(i);
+      return this.found.set(leaf.kind(i), leaf.keys.sequence(i), leaf.valueBuffers[i]!, offset, offset + leaf.valueLength(i));
     }
     return undefined;
   }

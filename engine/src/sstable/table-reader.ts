@@ -5,7 +5,8 @@
 import type { BlockCache, FileBlocks } from '../cache/block-cache.js';
 import type { OpenFileBudget } from '../cache/open-file-budget.js';
 import { StrataError, corruption } from '../errors.js';
-import type { InternalIterator, ValueKind } from '../iterator/internal-iterator.js';
+import { FoundVersion } from '../iterator/found-version.js';
+import type { InternalIterator } from '../iterator/internal-iterator.js';
 import { bloomHash } from '../util/bloom-hash.js';
 import { compareBytes } from '../util/bytes.js';
 import { compareInternal } from '../util/compare.js';
@@ -27,15 +28,6 @@ export interface TableReaderOptions {
   fileNumber: number;
   /** Bound on open table files shared by the tables of a database. */
   files?: OpenFileBudget;
-}
-
-/** The newest version of a key visible at a snapshot (a tombstone included). */
-export interface LookupResult {
-  kind: ValueKind;
-  /** A view on immutable bytes (a table block or a memtable slab) that stays valid while referenced;
-   *  copy it before keeping it long, or it keeps the whole block or slab alive. */
-  value: Buffer;
-  sequence: number;
 }
 
 /** Order of `key` (whose heads are h0, h1) against `bound` (whose heads are `boundHeads`): by the heads,
@@ -72,6 +64,7 @@ export class TableReader {
   private readonly handleReader: ByteReader;
   private handleOffset = 0;
   private handleSize = 0;
+  private readonly found = new FoundVersion();
 
   static open(fs: FileSystem, path: string, options: TableReaderOptions): TableReader {
     const file = fs.open(path, 'read');
@@ -123,10 +116,10 @@ export class TableReader {
     return this.index.byteLength + (this.filter?.byteLength ?? 0) + (this.cached?.byteLength ?? 0);
   }
 
-  /** The newest version of `key` with sequence <= snapshotSequence, or undefined if the table has none.
-   *  A caller probing many tables for one key can compute its bloom hash (`bloomHash(key)`) and its heads
+  /** The newest version of `key` with sequence <= snapshotSequence, or undefined if the table has none
+   *  (the table's FoundVersion, overwritten by its next lookup). A caller probing many tables for one key can compute its bloom hash (`bloomHash(key)`) and its heads
    *  (`keyHead(key, 0, key.length, 0)` and `..., 6)`) once and pass them. */
-  get(key: Uint8Array, snapshotSequence: number, keyHash?: number, head0?: number, head1?: number): LookupResult | undefined {
+  get(key: Uint8Array, snapshotSequence: number, keyHash?: number, head0?: number, head1?: number): FoundVersion | undefined {
     // The key range first: of the tables of a sorted run only one can hold the key, and comparing with
     // its bounds (in cache) spares the others a bloom probe (random reads in a large array). By the heads
     // first: two number comparisons instead of byte loops over a shared prefix, for every table probed.
@@ -139,10 +132,11 @@ export class TableReader {
     const blockNumber = this.indexCursor.restartAtOrAfter(key, snapshotSequence);
     if (blockNumber >= this.properties.dataBlocks) return undefined;
     const data = this.dataCursor;
-    data.reset(this.block(blockNumber, true));
+    const block = this.block(blockNumber, true);
+    data.reset(block);
     data.seekGE(key, snapshotSequence);
     if (!data.valid || !data.keyEquals(key)) return undefined;
-    return { kind: data.kind, value: data.value, sequence: data.sequence };
+    return this.found.set(data.kind, data.sequence, block.bytes, data.valueOffset, data.valueLimit);
   }
 
   /** True if `key` (whose heads are h0, h1) sorts before the table's smallest key or after its largest. */

@@ -27,7 +27,9 @@ describe('MemTable', () => {
     m.add(7, DELETION, b('k'), b(''));
     m.add(3, VALUE, b('j'), b('j3'));
     assert.equal(m.get(b('k'), 0), undefined);
-    assert.deepEqual({ ...m.get(b('k'), 4)!, value: m.get(b('k'), 4)!.value.toString() }, { kind: VALUE, value: 'v1', sequence: 1 });
+    const found = m.get(b('k'), 4)!;
+    assert.deepEqual({ kind: found.kind, value: found.value.toString(), sequence: found.sequence }, { kind: VALUE, value: 'v1', sequence: 1 });
+    assert.equal(found.copyValue().toString(), 'v1');
     assert.equal(m.get(b('k'), 6)!.value.toString(), 'v5');
     assert.equal(m.get(b('k'), 7)!.kind, DELETION);
     assert.equal(m.get(b('k'), 100)!.sequence, 7);
