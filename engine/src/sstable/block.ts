@@ -244,6 +244,44 @@ export class BlockIterator {
     }
   }
 
+  /** For a point lookup: finds the newest version of `key` at or below `sequence` and returns true, or
+   *  returns false if the block holds none. Unlike seekGE it does not rebuild the keys it walks past: an
+   *  entry that keeps more of the key before it than that key had in common with the target sorts before
+   *  the target, one that keeps less sorts after it (the builder keeps the longest common prefix, except
+   *  at restart points), and only the bytes an entry adds need comparing. The cursor is left unpositioned (`valid` false, `key` unset):
+   *  `sequence`, `kind`, `valueOffset` and `valueLimit` describe the version found. */
+  seekVersion(key: Uint8Array, sequence: number): boolean {
+    this.valid = false;
+    if (this.limit === this.base) return false;
+    const data = this.data;
+    const targetLength = key.length;
+    let offset = this.base + this.block!.restart(this.lastRestartBefore(key, sequence));
+    // The key before the current entry shares `matched` bytes with the target and sorts before it.
+    let matched = 0;
+    let previousLength = 0;
+    for (;;) {
+      const start = this.readHeader(offset, previousLength);
+      const shared = this.headerShared;
+      const unshared = this.headerUnshared;
+      const keyLength = shared + unshared;
+      this.readTail(offset, start + unshared, this.headerValueLength);
+      // An entry shares nothing at a restart point, whatever it has in common with the key before it.
+      if (shared === 0) matched = 0;
+      else if (shared < matched) return false;
+      if (shared === matched) {
+        // The key's bytes from `matched` on are the ones the entry adds (from `start`).
+        const n = keyLength < targetLength ? keyLength : targetLength;
+        while (matched < n && data[start + matched - shared] === key[matched]) matched++;
+        const c = matched < n ? data[start + matched - shared]! - key[matched]! : keyLength - targetLength;
+        if (c > 0) return false;
+        if (c === 0 && this.sequence <= sequence) return true;
+      }
+      offset = this.nextOffset;
+      if (offset >= this.limit) return false;
+      previousLength = keyLength;
+    }
+  }
+
   /** The first restart point whose entry sorts at or after (key, sequence), numRestarts if none: in a block
    *  that restarts at every entry (an index block), the number of the entry seekGE would stop at, found
    *  without decoding entries. Does not move the cursor. */
@@ -406,10 +444,7 @@ export class BlockIterator {
   }
 
   private decode(offset: number): void {
-    const r = this.reader;
-    const limit = this.limit;
-    const data = this.data;
-    let pos = this.readHeader(offset, this.keyLength);
+    const pos = this.readHeader(offset, this.keyLength);
     const shared = this.headerShared;
     const unshared = this.headerUnshared;
     const valueLength = this.headerValueLength;
@@ -420,9 +455,21 @@ export class BlockIterator {
       this.keyBuf.copy(grown, 0, 0, shared);
       this.keyBuf = grown;
     }
-    copyBytes(data, pos, pos + unshared, this.keyBuf, shared);
+    copyBytes(this.data, pos, pos + unshared, this.keyBuf, shared);
     this.keyLength = keyLength;
-    pos += unshared;
+    this.readTail(offset, pos + unshared, valueLength);
+    this.offset = offset;
+    this.keyView = undefined;
+    this.valueView = undefined;
+    this.valid = true;
+  }
+
+  /** Reads the rest of the entry at `offset` from `pos` (just past its key bytes) on: its sequence, its
+   *  kind, where its value lies and where the next entry starts. */
+  private readTail(offset: number, pos: number, valueLength: number): void {
+    const r = this.reader;
+    const limit = this.limit;
+    const data = this.data;
     // Sequences below 2^28 (up to four varint bytes) inline: the general decoder's call costs as much as
     // the rest of an entry's decoding.
     let sequence = -1;
@@ -457,11 +504,7 @@ export class BlockIterator {
     this.kind = kind;
     this.valueStart = pos;
     this.valueEnd = pos + valueLength;
-    this.offset = offset;
     this.nextOffset = pos + valueLength;
-    this.keyView = undefined;
-    this.valueView = undefined;
-    this.valid = true;
   }
 
   private corrupt(entryOffset: number, what: string): never {

@@ -134,8 +134,7 @@ export class TableReader {
     const data = this.dataCursor;
     const block = this.block(blockNumber, true);
     data.reset(block);
-    data.seekGE(key, snapshotSequence);
-    if (!data.valid || !data.keyEquals(key)) return undefined;
+    if (!data.seekVersion(key, snapshotSequence)) return undefined;
     return this.found.set(data.kind, data.sequence, block.bytes, data.valueOffset, data.valueLimit);
   }
 

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { BlockBuilder, Block, BlockIterator } from './internals.js';
 import type { InternalIterator } from './internals.js';
 import { Random, testSeed } from '../../helpers/random.js';
-import { checkIterator, randomEntries, type ModelEntry } from './internal-model.js';
+import { checkIterator, compareEntries, modelGet, randomEntries, type ModelEntry } from './internal-model.js';
 
 function build(entries: readonly ModelEntry[], restartInterval: number): Block {
   const builder = new BlockBuilder(restartInterval);
@@ -42,6 +42,41 @@ describe('data block', () => {
       for (const count of [0, 1, 2, 15, 16, 17, 300]) {
         const entries = randomEntries(rnd, count, 12, rnd.pick([0, 10, 200]));
         checkIterator(asInternal(build(entries, restartInterval)), entries, rnd, 100);
+      }
+    });
+  }
+
+  for (const restartInterval of [1, 2, 16]) {
+    test(`seekVersion answers a point lookup like the model, restart interval ${restartInterval} (randomised)`, () => {
+      const rnd = new Random(testSeed(`block seekVersion ${restartInterval}`));
+      // Keys over two letters share long prefixes and are prefixes of one another, also across restart
+      // points (where an entry shares nothing with the key before it).
+      const word = (): Buffer => Buffer.from(Array.from({ length: rnd.between(0, 9) }, () => rnd.pick(['a', 'b'])).join(''));
+      for (const count of [0, 1, 17, 200]) {
+        const keys = new Map<string, Buffer>();
+        for (let i = 0; i < count * 3 && keys.size < count; i++) {
+          const key = word();
+          keys.set(key.toString(), key);
+        }
+        let sequence = 1;
+        const entries: ModelEntry[] = [];
+        for (const key of keys.values()) {
+          for (let v = rnd.between(1, 3); v > 0; v--) {
+            const kind = rnd.chance(0.2) ? 0 : 1;
+            entries.push({ key, sequence: sequence++, kind, value: kind === 1 ? Buffer.from(rnd.bytes(rnd.between(0, 20))) : Buffer.alloc(0) });
+          }
+        }
+        entries.sort(compareEntries);
+        const block = build(entries, restartInterval);
+        const it = new BlockIterator();
+        it.reset(block);
+        for (let n = 0; n < 400; n++) {
+          const key = entries.length > 0 && rnd.chance(0.5) ? rnd.pick(entries).key : word();
+          const snapshot = rnd.chance(0.3) ? Number.MAX_SAFE_INTEGER : rnd.int(sequence + 1);
+          const want = modelGet(entries, key, snapshot);
+          const got = it.seekVersion(key, snapshot) ? [it.sequence, it.kind, block.bytes.subarray(it.valueOffset, it.valueLimit).toString('hex')] : undefined;
+          assert.deepEqual(got, want && [want.sequence, want.kind, want.value.toString('hex')], `${key} at ${snapshot}`);
+        }
       }
     });
   }
