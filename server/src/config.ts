@@ -35,6 +35,10 @@ export interface ServerConfig {
   slowlogMaxLen: number;
   /** Background task frequency (active expiry), per second. */
   hz: number;
+  /** Whether each command's latencies are kept for INFO latencystats. */
+  latencyTracking: boolean;
+  /** The percentiles INFO latencystats reports. */
+  latencyTrackingInfoPercentiles: number[];
   /** Absolute path of the config file the server started with ('' if none): CONFIG REWRITE rewrites it. */
   configFile: string;
   /** Who may run DEBUG: everyone, nobody, or clients on the loopback interface. Redis's default is 'no';
@@ -60,6 +64,8 @@ export function defaultConfig(): ServerConfig {
     slowlogLogSlowerThan: 10000,
     slowlogMaxLen: 128,
     hz: 10,
+    latencyTracking: true,
+    latencyTrackingInfoPercentiles: [50, 99, 99.9],
     configFile: '',
     enableDebugCommand: 'yes',
   };
@@ -169,6 +175,21 @@ function outputBufferLimit(args: string[]): OutputBufferLimit {
   return normal ?? { hardBytes: 0, softBytes: 0, softSeconds: 0 };
 }
 
+/** A percentile as Redis prints it (printf's %f, trailing zeros and point trimmed): 50, 99.9. */
+export function formatPercentile(percentile: number): string {
+  return String(Number(percentile.toFixed(6)));
+}
+
+/** latency-tracking-info-percentiles: numbers from 0 to 100, none for an empty value. */
+function percentiles(args: string[]): number[] {
+  return args.map((text) => {
+    const value = text.trim() === text && text !== '' ? Number(text) : Number.NaN;
+    if (Number.isNaN(value)) throw new ConfigError('Invalid latency-tracking-info-percentiles parameters');
+    if (value < 0 || value > 100) throw new ConfigError('latency-tracking-info-percentiles parameters should sit between [0.0,100.0]');
+    return value;
+  });
+}
+
 /** A parameter Strata reads as Redis's default and cannot change: setting that value is accepted (so a
  *  redis.conf that states it loads), any other is refused with `why`. */
 function fixedParam(name: string, value: string, why: string, same = (v: string) => v.toLowerCase() === value): ConfigParam {
@@ -256,6 +277,24 @@ const PARAMS: readonly ConfigParam[] = [
     get: (c) => String(c.hz),
     set: (c, [v]) => {
       c.hz = Math.min(500, Math.max(1, integer(v!, 0, 2147483647, false)));
+    },
+  },
+  {
+    name: 'latency-tracking',
+    mutable: true,
+    argc: 1,
+    get: (c) => (c.latencyTracking ? 'yes' : 'no'),
+    set: (c, [v]) => {
+      c.latencyTracking = yesNo(v!);
+    },
+  },
+  {
+    name: 'latency-tracking-info-percentiles',
+    mutable: true,
+    argc: -1,
+    get: (c) => c.latencyTrackingInfoPercentiles.map(formatPercentile).join(' '),
+    set: (c, args) => {
+      c.latencyTrackingInfoPercentiles = percentiles(args.flatMap((a) => a.split(' ')).filter((a) => a !== ''));
     },
   },
   // Asked by tools and job queues (which want noeviction). Strata keeps its data on disk, so it never evicts;

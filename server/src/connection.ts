@@ -355,7 +355,8 @@ export class Connection implements Client, PendingWriter {
     stats.calls++;
     stats.usec += micros;
     if (this.errorReplies !== errorsBefore) stats.failed++;
-    const { slowlogLogSlowerThan: slower, slowlogMaxLen } = this.server.config;
+    const { slowlogLogSlowerThan: slower, slowlogMaxLen, latencyTracking } = this.server.config;
+    if (latencyTracking) stats.recordLatency(micros);
     if (slower >= 0 && micros >= slower) this.server.slowlog.record(micros, spec.monitorArgs?.(argv) ?? argv, this.addr, this.name, slowlogMaxLen);
     this.afterCommand(before);
   }

@@ -26,7 +26,7 @@ describe('INFO', () => {
     assert.deepEqual(titles, defaults);
     for (const asked of ['all', 'everything']) {
       const all = ((await shared.c.call('info', asked)) as string).split('\r\n').filter((l) => l.startsWith('# '));
-      assert.deepEqual(all, [...defaults.slice(0, 8), '# Commandstats', ...defaults.slice(8)], asked);
+      assert.deepEqual(all, [...defaults.slice(0, 8), '# Commandstats', '# Errorstats', '# Latencystats', ...defaults.slice(9)], asked);
     }
     const fields = parseInfo(text);
     assert.equal(fields.get('loading'), '0');
@@ -121,6 +121,59 @@ describe('INFO commandstats and errorstats', () => {
     assert.deepEqual([...parseInfo((await shared.c.call('info', 'commandstats')) as string).keys()], ['cmdstat_config|resetstat']);
     assert.equal(await shared.c.call('info', 'errorstats'), '# Errorstats\r\n');
     assert.equal(parseInfo((await shared.c.call('info', 'stats')) as string).get('total_error_replies'), '0');
+  });
+});
+
+describe('INFO latencystats', () => {
+  test('latency percentiles per command run, as configured; off with latency-tracking no; cleared by CONFIG RESETSTAT', async () => {
+    const c = shared.c;
+    const latencies = async (): Promise<Map<string, string>> => parseInfo((await c.call('info', 'latencystats')) as string);
+    const percentiles = (line: string): Array<[string, number]> =>
+      line.split(',').map((p) => {
+        const m = /^p([\d.]+)=(\d+\.\d{3})$/.exec(p);
+        assert.ok(m, `percentile ${p} in ${line}`);
+        return [m[1]!, Number(m[2])];
+      });
+    try {
+      assert.equal(await c.call('config', 'resetstat'), 'OK');
+      for (let i = 0; i < 50; i++) await c.call('set', `lt:${i}`, 'x');
+      await c.call('get', 'lt:1');
+      await c.call('get'); // rejected (arity): it never ran, so it took no time
+      let lines = await latencies();
+      assert.deepEqual([...lines.keys()].sort(), ['latency_percentiles_usec_config|resetstat', 'latency_percentiles_usec_get', 'latency_percentiles_usec_set']);
+      const set = percentiles(lines.get('latency_percentiles_usec_set')!);
+      assert.deepEqual(set.map(([p]) => p), ['50', '99', '99.9']);
+      assert.ok(set[0]![1] > 0 && set[0]![1] <= set[1]![1] && set[1]![1] <= set[2]![1], lines.get('latency_percentiles_usec_set'));
+      assert.deepEqual(await c.call('config', 'get', 'latency-tracking*'), ['latency-tracking', 'yes', 'latency-tracking-info-percentiles', '50 99 99.9']);
+
+      assert.equal(await c.call('config', 'set', 'latency-tracking-info-percentiles', '0 12.5 100'), 'OK');
+      assert.deepEqual(await c.call('config', 'get', 'latency-tracking-info-percentiles'), ['latency-tracking-info-percentiles', '0 12.5 100']);
+      const get = percentiles((await latencies()).get('latency_percentiles_usec_get')!);
+      assert.deepEqual(get.map(([p]) => p), ['0', '12.5', '100']);
+      assert.ok(get[0]![1] <= get[2]![1]);
+      for (const [value, why] of [
+        ['101', 'latency-tracking-info-percentiles parameters should sit between [0.0,100.0]'],
+        ['-1', 'latency-tracking-info-percentiles parameters should sit between [0.0,100.0]'],
+        ['50 abc', 'Invalid latency-tracking-info-percentiles parameters'],
+      ]) {
+        assert.deepEqual(await c.call('config', 'set', 'latency-tracking-info-percentiles', value!), {
+          error: `ERR CONFIG SET failed (possibly related to argument 'latency-tracking-info-percentiles') - ${why}`,
+        });
+      }
+      // No percentile: each command's line is left empty.
+      assert.equal(await c.call('config', 'set', 'latency-tracking-info-percentiles', ''), 'OK');
+      assert.equal((await latencies()).get('latency_percentiles_usec_set'), '');
+
+      assert.equal(await c.call('config', 'set', 'latency-tracking', 'no'), 'OK');
+      assert.equal(await c.call('info', 'latencystats'), '# Latencystats\r\n');
+      assert.equal(await c.call('config', 'set', 'latency-tracking', 'yes', 'latency-tracking-info-percentiles', '50'), 'OK');
+      assert.equal(await c.call('config', 'resetstat'), 'OK');
+      lines = await latencies();
+      assert.deepEqual([...lines.keys()], ['latency_percentiles_usec_config|resetstat']);
+      assert.match(lines.get('latency_percentiles_usec_config|resetstat')!, /^p50=\d+\.\d{3}$/);
+    } finally {
+      await c.call('config', 'set', 'latency-tracking', 'yes', 'latency-tracking-info-percentiles', '50 99 99.9');
+    }
   });
 });
 

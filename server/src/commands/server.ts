@@ -228,10 +228,10 @@ const commandGetkeysandflags: CommandHandler = (ctx, argv) => {
 // ---- INFO
 
 // Redis's sections, in its order; INFO, INFO default and INFO <name>... as Redis, INFO all and everything add
-// commandstats (Redis's latencystats, per-command latency percentiles, is not kept here).
-const SECTIONS = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'modules', 'commandstats', 'errorstats', 'cluster', 'keyspace'] as const;
+// commandstats and latencystats.
+const SECTIONS = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'modules', 'commandstats', 'errorstats', 'latencystats', 'cluster', 'keyspace'] as const;
 type Section = (typeof SECTIONS)[number];
-const NOT_DEFAULT: readonly Section[] = ['commandstats'];
+const NOT_DEFAULT: readonly Section[] = ['commandstats', 'latencystats'];
 
 const human = (bytes: number): string => {
   const units = ['B', 'K', 'M', 'G', 'T'];
@@ -407,6 +407,15 @@ function infoSection(server: ServerRuntime, section: Section): Array<[string, st
       return server.commands.usedStats().map(([name, stats]) => [`cmdstat_${name}`, stats.describe()]);
     case 'errorstats':
       return server.stats.errors.lines();
+    case 'latencystats': {
+      // Empty while latency-tracking is off, as Redis (which keeps what it recorded before, for when it is on).
+      const { latencyTracking, latencyTrackingInfoPercentiles } = server.config;
+      if (!latencyTracking) return [];
+      return server.commands.usedStats().flatMap(([name, stats]): Array<[string, string]> => {
+        const line = stats.describeLatency(latencyTrackingInfoPercentiles);
+        return line === undefined ? [] : [[`latency_percentiles_usec_${name}`, line]];
+      });
+    }
     case 'cluster':
       return [['cluster_enabled', 0]];
     case 'keyspace':
@@ -428,6 +437,7 @@ const SECTION_TITLES: Record<Section, string> = {
   modules: 'Modules',
   commandstats: 'Commandstats',
   errorstats: 'Errorstats',
+  latencystats: 'Latencystats',
   cluster: 'Cluster',
   keyspace: 'Keyspace',
 };
