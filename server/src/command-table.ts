@@ -10,6 +10,7 @@ import { expireCommands } from './commands/expire.js';
 import { keyCommands } from './commands/keys.js';
 import { scanCommands } from './commands/scan.js';
 import { serverCommands } from './commands/server.js';
+import { bitCommands } from './commands/bits.js';
 import { stringCommands } from './commands/strings.js';
 
 /** What a request resolves to: the spec to run and its statistics, or the error to reply instead (and the
@@ -137,6 +138,7 @@ export function createCommandTable(): CommandTable {
     connectionCommands,
     serverCommands,
     stringCommands,
+    bitCommands,
     keyCommands,
     expireCommands,
     scanCommands,

@@ -28,7 +28,7 @@ type Argv = Buffer[];
 
 /** The live string at `key`: its metadata, undefined if there is no key, or null once WRONGTYPE is replied.
  *  `forWrite`: the command is about to write the key (Redis's lookupKeyWrite: no keyspace hit or miss). */
-function readString(ctx: CommandContext, key: Buffer, now: number, forWrite = false): Meta | undefined | null {
+export function readString(ctx: CommandContext, key: Buffer, now: number, forWrite = false): Meta | undefined | null {
   const { keyspace } = ctx.server;
   const meta = forWrite ? keyspace.lookup(ctx.client.db, key, now) : keyspace.read(ctx.client.db, key, now);
   if (meta === undefined || meta.type === KeyType.String) return meta;
@@ -38,7 +38,7 @@ function readString(ctx: CommandContext, key: Buffer, now: number, forWrite = fa
 
 /** Writes one string key (replacing any key of any type), as one batch. `now`: the time the command read
  *  the clock, if it did (one read less: about a tenth of the SET handler's own time). */
-function writeString(
+export function writeString(
   ctx: CommandContext,
   key: Buffer,
   value: Uint8Array,
@@ -275,7 +275,7 @@ function incrBy(ctx: CommandContext, key: Buffer, increment: bigint): void {
 }
 
 /** The integer argument `arg`, or undefined once NOT_INTEGER is replied. */
-function integerArg(ctx: CommandContext, arg: Buffer): bigint | undefined {
+export function integerArg(ctx: CommandContext, arg: Buffer): bigint | undefined {
   const n = parseI64(arg);
   if (n === undefined) ctx.reply.error(NOT_INTEGER);
   return n;
