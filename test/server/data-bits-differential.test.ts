@@ -1,0 +1,94 @@
+// The bitmap commands against a live redis-server (7.0, from the Debian package): random strings, random
+// ranges in BYTE and BIT units, random bits set and strings combined; every reply (its exact bytes) and the
+// strings afterwards must be Redis's. Randomised: the seed is printed.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { Random, testSeed } from '../helpers/random.js';
+import { RespClient } from './support/resp-client.js';
+import { removeDir, startServer, tempDir, type RunningServer } from './support/server.js';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function connectWhenUp(port: number): Promise<RespClient> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await RespClient.connect(port);
+    } catch (err) {
+      if (attempt >= 100) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+describe('bitmap commands against redis-server', () => {
+  let strata: RunningServer;
+  let redisProcess: ChildProcess;
+  let redisDir: string;
+  let s: RespClient;
+  let r: RespClient;
+  before(async () => {
+    strata = await startServer();
+    redisDir = tempDir('strata-redis-');
+    const port = await freePort();
+    redisProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', redisDir], {
+      cwd: redisDir,
+      stdio: 'ignore',
+    });
+    r = await connectWhenUp(port);
+    s = await RespClient.connect(strata.port);
+  });
+  after(async () => {
+    await s?.close();
+    await r?.close();
+    redisProcess?.kill('SIGKILL');
+    await strata?.stop();
+    if (redisDir) removeDir(redisDir);
+  });
+
+  test('GETBIT SETBIT BITCOUNT BITPOS BITOP reply as Redis does (randomised)', async () => {
+    const rnd = new Random(testSeed('bits differential'));
+    const both = async (...argv: Array<string | Buffer>): Promise<string> => {
+      const [mine, theirs] = [await s.raw(...argv), await r.raw(...argv)];
+      assert.equal(mine, theirs, argv.map(String).join(' '));
+      return mine;
+    };
+    const string = (): Buffer => Buffer.from(Array.from({ length: rnd.between(0, 6) }, () => rnd.pick([0, 255, rnd.int(256)])));
+    const index = (): string => String(rnd.between(-60, 60));
+    const unit = (): string[] => (rnd.chance(0.5) ? [] : [rnd.pick(['BIT', 'BYTE', 'bit'])]);
+    for (let i = 0; i < 1500; i++) {
+      await both('SET', 'k', string());
+      switch (rnd.int(5)) {
+        case 0:
+          await both('BITCOUNT', 'k', ...rnd.pick([[], [index(), index()], [index(), index(), ...unit()]]));
+          break;
+        case 1:
+          await both('BITPOS', 'k', rnd.pick(['0', '1']), ...rnd.pick([[], [index()], [index(), index()], [index(), index(), ...unit()]]));
+          break;
+        case 2:
+          await both('GETBIT', 'k', String(rnd.between(0, 60)));
+          break;
+        case 3:
+          await both('SETBIT', 'k', String(rnd.between(0, 60)), rnd.pick(['0', '1']));
+          break;
+        default:
+          await both('SET', 'j', string());
+          if (rnd.chance(0.2)) await both('BITOP', 'NOT', 'd', 'k');
+          else await both('BITOP', rnd.pick(['AND', 'OR', 'XOR']), 'd', 'k', ...['j', 'nokey'].slice(0, rnd.int(3)));
+          await both('GET', 'd');
+      }
+      await both('GET', 'k');
+    }
+  });
+});
