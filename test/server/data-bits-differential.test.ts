@@ -1,6 +1,7 @@
 // The bitmap commands against a live redis-server (7.0, from the Debian package): random strings, random
-// ranges in BYTE and BIT units, random bits set and strings combined; every reply (its exact bytes) and the
-// strings afterwards must be Redis's. Randomised: the seed is printed.
+// ranges in BYTE and BIT units, random bits set, strings combined, random bit fields of every width with every
+// overflow rule; every reply (its exact bytes) and the strings afterwards must be Redis's. Randomised: the
+// seed is printed.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -57,7 +58,7 @@ describe('bitmap commands against redis-server', () => {
     if (redisDir) removeDir(redisDir);
   });
 
-  test('GETBIT SETBIT BITCOUNT BITPOS BITOP reply as Redis does (randomised)', async () => {
+  test('GETBIT SETBIT BITCOUNT BITPOS BITOP BITFIELD reply as Redis does (randomised)', async () => {
     const rnd = new Random(testSeed('bits differential'));
     const both = async (...argv: Array<string | Buffer>): Promise<string> => {
       const [mine, theirs] = [await s.raw(...argv), await r.raw(...argv)];
@@ -67,9 +68,27 @@ describe('bitmap commands against redis-server', () => {
     const string = (): Buffer => Buffer.from(Array.from({ length: rnd.between(0, 6) }, () => rnd.pick([0, 255, rnd.int(256)])));
     const index = (): string => String(rnd.between(-60, 60));
     const unit = (): string[] => (rnd.chance(0.5) ? [] : [rnd.pick(['BIT', 'BYTE', 'bit'])]);
-    for (let i = 0; i < 1500; i++) {
+    const field = (): string[] => {
+      const signed = rnd.chance(0.5);
+      const width = rnd.between(1, signed ? 64 : 63);
+      const offset = rnd.chance(0.2) ? `#${rnd.int(4)}` : String(rnd.int(48));
+      return [`${signed ? 'i' : 'u'}${width}`, offset];
+    };
+    const number = (): string =>
+      rnd.pick([String(rnd.between(-300, 300)), '9223372036854775807', '-9223372036854775808', String(BigInt(rnd.int(2 ** 31)) * BigInt(rnd.int(2 ** 31)) * (rnd.chance(0.5) ? 1n : -1n))]);
+    for (let i = 0; i < 2000; i++) {
       await both('SET', 'k', string());
-      switch (rnd.int(5)) {
+      switch (rnd.int(6)) {
+        case 5: {
+          const argv: string[] = [];
+          for (let n = rnd.between(1, 4); n > 0; n--) {
+            const op = rnd.pick(['GET', 'SET', 'INCRBY', 'OVERFLOW']);
+            if (op === 'OVERFLOW') argv.push(op, rnd.pick(['WRAP', 'SAT', 'FAIL']));
+            else argv.push(op, ...field(), ...(op === 'GET' ? [] : [number()]));
+          }
+          await both(rnd.chance(0.2) ? 'BITFIELD_RO' : 'BITFIELD', 'k', ...argv);
+          break;
+        }
         case 0:
           await both('BITCOUNT', 'k', ...rnd.pick([[], [index(), index()], [index(), index(), ...unit()]]));
           break;

@@ -1,5 +1,6 @@
-// Bitmap commands (Redis's bitops.c) on string values: GETBIT SETBIT BITCOUNT BITPOS BITOP. Bit 0 is the most
-// significant bit of the first byte; a missing key reads as an empty string (all zero bits).
+// Bitmap commands (Redis's bitops.c) on string values: GETBIT SETBIT BITCOUNT BITPOS BITOP BITFIELD
+// BITFIELD_RO. Bit 0 is the most significant bit of the first byte; a missing key reads as an empty string
+// (all zero bits).
 
 import type { CommandContext, CommandSpec } from '../command.js';
 import { NOT_INTEGER, SYNTAX } from '../types/errors.js';
@@ -19,9 +20,12 @@ const POPCOUNT = Uint8Array.from({ length: 256 }, (_, b) => {
   return n;
 });
 
-/** A bit offset argument (Redis's getBitOffsetFromArgument): from 0 to 8 × proto-max-bulk-len - 1. */
-function bitOffset(ctx: CommandContext, arg: Buffer): number | undefined {
-  const offset = parseI64(arg);
+/** A bit offset argument (Redis's getBitOffsetFromArgument): from 0 to 8 × proto-max-bulk-len - 1. With
+ *  `width` (BITFIELD), `#N` stands for N × width. */
+function bitOffset(ctx: CommandContext, arg: Buffer, width = 0): number | undefined {
+  const hash = width > 0 && arg[0] === 0x23; // '#'
+  let offset = parseI64(hash ? arg.subarray(1) : arg);
+  if (offset !== undefined && hash) offset *= BigInt(width);
   if (offset === undefined || offset < 0n || offset >> 3n >= BigInt(ctx.server.config.protoMaxBulkLen)) {
     ctx.reply.error(BAD_OFFSET);
     return undefined;
@@ -201,6 +205,143 @@ function bitop(ctx: CommandContext, argv: Argv): void {
   ctx.reply.integer(length);
 }
 
+// ---- BITFIELD
+
+const enum Overflow {
+  Wrap,
+  Sat,
+  Fail,
+}
+
+interface FieldOp {
+  op: 'get' | 'set' | 'incrby';
+  signed: boolean;
+  width: number;
+  offset: number;
+  /** SET's value or INCRBY's increment. */
+  value: bigint;
+  overflow: Overflow;
+}
+
+const BAD_TYPE = 'ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.';
+
+/** The `width` bits of value from bit `offset` on (most significant first), as a signed or unsigned integer. */
+function readField(value: Uint8Array, offset: number, width: number, signed: boolean): bigint {
+  let n = 0n;
+  for (let i = 0; i < width; i++) {
+    const bit = offset + i;
+    n = (n << 1n) | BigInt(bit >> 3 < value.length ? bitAt(value, bit) : 0);
+  }
+  return signed ? BigInt.asIntN(width, n) : n;
+}
+
+function writeField(value: Uint8Array, offset: number, width: number, n: bigint): void {
+  const bits = BigInt.asUintN(width, n);
+  for (let i = 0; i < width; i++) {
+    const bit = offset + i;
+    const mask = 1 << (7 - (bit & 7));
+    if ((bits >> BigInt(width - 1 - i)) & 1n) value[bit >> 3]! |= mask;
+    else value[bit >> 3]! &= ~mask;
+  }
+}
+
+const i64 = (n: bigint): bigint => BigInt.asIntN(64, n);
+
+/** What a field of `op`'s type holds after `value` + `incr` (a SET: its value and 0; an INCRBY: the old value
+ *  and the increment), or undefined when it overflows and the rule is FAIL. Redis's
+ *  check{Signed,Unsigned}BitfieldOverflow, with its 64-bit arithmetic: its bounds on the increment wrap for
+ *  values far outside the field (a SET of -2^63 into an i35 saturates to the maximum, as in Redis). */
+function fit(value: bigint, incr: bigint, op: FieldOp): bigint | undefined {
+  const { width, signed, overflow } = op;
+  let up: boolean;
+  let down: boolean;
+  let max: bigint;
+  let min: bigint;
+  if (signed) {
+    max = (1n << BigInt(width - 1)) - 1n;
+    min = -max - 1n;
+    const maxIncr = i64(max - value);
+    const minIncr = i64(min - value);
+    up = value > max || (width !== 64 && incr > maxIncr) || (value >= 0n && incr > 0n && incr > maxIncr);
+    down = !up && (value < min || (width !== 64 && incr < minIncr) || (value < 0n && incr < 0n && incr < minIncr));
+  } else {
+    max = (1n << BigInt(width)) - 1n;
+    min = 0n;
+    up = value > max || (incr > 0n && incr > i64(max - value));
+    down = !up && incr < 0n && incr < i64(-value);
+  }
+  if (!up && !down) return value + incr;
+  if (overflow === Overflow.Fail) return undefined;
+  if (overflow === Overflow.Sat) return up ? max : min;
+  return signed ? BigInt.asIntN(width, value + incr) : BigInt.asUintN(width, value + incr);
+}
+
+/** BITFIELD and BITFIELD_RO: every subcommand is parsed (and any error replied) before the key is touched. */
+function bitfieldCommand(readOnlyCommand: boolean) {
+  return (ctx: CommandContext, argv: Argv): void => {
+    const ops: FieldOp[] = [];
+    let overflow = Overflow.Wrap;
+    let highestBit = -1;
+    for (let j = 2; j < argv.length; j++) {
+      const left = argv.length - j - 1;
+      const name = argv[j]!.toString('latin1').toLowerCase();
+      if (name === 'overflow' && left >= 1) {
+        const kind = argv[++j]!.toString('latin1').toLowerCase();
+        if (kind === 'wrap') overflow = Overflow.Wrap;
+        else if (kind === 'sat') overflow = Overflow.Sat;
+        else if (kind === 'fail') overflow = Overflow.Fail;
+        else return ctx.reply.error('ERR Invalid OVERFLOW type specified');
+        continue;
+      }
+      if (!((name === 'get' && left >= 2) || ((name === 'set' || name === 'incrby') && left >= 3))) return ctx.reply.error(SYNTAX);
+      const type = /^([iu])([1-9]\d*)$/.exec(argv[j + 1]!.toString('latin1'));
+      const signed = type?.[1] === 'i';
+      const width = type ? Number(type[2]) : 0;
+      if (!type || width < 1 || width > (signed ? 64 : 63)) return ctx.reply.error(BAD_TYPE);
+      const offset = bitOffset(ctx, argv[j + 2]!, width);
+      if (offset === undefined) return;
+      let value = 0n;
+      if (name !== 'get') {
+        highestBit = Math.max(highestBit, offset + width - 1);
+        const parsed = integerArg(ctx, argv[j + 3]!);
+        if (parsed === undefined) return;
+        value = parsed;
+      }
+      ops.push({ op: name as FieldOp['op'], signed, width, offset, value, overflow });
+      j += name === 'get' ? 2 : 3;
+    }
+    const now = Date.now();
+    if (highestBit >= 0 && readOnlyCommand) return ctx.reply.error('ERR BITFIELD_RO only supports the GET subcommand');
+    const meta = readString(ctx, argv[1]!, now, highestBit >= 0);
+    if (meta === null) return;
+    let value: Uint8Array = meta?.value ?? new Uint8Array(0);
+    if (highestBit >= 0) {
+      // As Redis, the string grows to the farthest bit a SET or INCRBY reaches before any of them runs (even
+      // one that fails).
+      const grown = Buffer.alloc(Math.max(value.length, (highestBit >> 3) + 1));
+      grown.set(value, 0);
+      value = grown;
+    }
+    ctx.reply.array(ops.length);
+    for (const op of ops) {
+      const old = readField(value, op.offset, op.width, op.signed);
+      if (op.op === 'get') {
+        ctx.reply.integer(old);
+        continue;
+      }
+      // An unsigned field's SET value is taken as the 64-bit unsigned number of its bits, as Redis takes it.
+      const next = op.op === 'set' ? fit(op.signed ? op.value : BigInt.asUintN(64, op.value), 0n, op) : fit(old, op.value, op);
+      if (next === undefined) {
+        ctx.reply.null();
+        continue;
+      }
+      writeField(value, op.offset, op.width, next);
+      ctx.reply.integer(op.op === 'set' ? old : next);
+    }
+    if (highestBit >= 0) writeString(ctx, argv[1]!, value, meta?.expireAt ?? 0, StringEncoding.Raw, now);
+  };
+}
+
 const key1 = { firstKey: 1, lastKey: 1, step: 1, group: 'bitmap' } as const;
 
 export const bitCommands: CommandSpec[] = [
@@ -256,5 +397,25 @@ export const bitCommands: CommandSpec[] = [
     summary: 'Perform bitwise operations between strings',
     complexity: 'O(N)',
     handler: bitop,
+  },
+  {
+    name: 'bitfield',
+    arity: -2,
+    flags: ['write', 'denyoom'],
+    ...key1,
+    since: '3.2.0',
+    summary: 'Perform arbitrary bitfield integer operations on strings',
+    complexity: 'O(1) for each subcommand specified',
+    handler: bitfieldCommand(false),
+  },
+  {
+    name: 'bitfield_ro',
+    arity: -2,
+    flags: ['readonly', 'fast'],
+    ...key1,
+    since: '6.0.0',
+    summary: 'Perform arbitrary bitfield integer operations on strings. Read-only variant of BITFIELD',
+    complexity: 'O(1) for each subcommand specified',
+    handler: bitfieldCommand(true),
   },
 ];
