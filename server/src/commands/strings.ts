@@ -375,6 +375,105 @@ function setrange(ctx: CommandContext, argv: Argv): void {
 
 const substr = getrange;
 
+/** LCS key1 key2 [LEN] [IDX] [MINMATCHLEN len] [WITHMATCHLEN]: Redis 7.0's dynamic programming over the two
+ *  strings (a missing key is empty), walked back from the end to build the common subsequence and, with IDX,
+ *  its matching ranges from the last to the first. */
+function lcs(ctx: CommandContext, argv: Argv): void {
+  const { keyspace } = ctx.server;
+  const now = Date.now();
+  const metas = [keyspace.read(ctx.client.db, argv[1]!, now), keyspace.read(ctx.client.db, argv[2]!, now)];
+  if (metas.some((m) => m !== undefined && m.type !== KeyType.String)) {
+    return ctx.reply.error('ERR The specified keys must contain string values');
+  }
+  const [a, b] = metas.map((m) => m?.value ?? new Uint8Array(0)) as [Uint8Array, Uint8Array];
+  let getLen = false;
+  let getIdx = false;
+  let withMatchLen = false;
+  let minMatchLen = 0n;
+  for (let j = 3; j < argv.length; j++) {
+    const opt = argv[j]!.toString('latin1').toLowerCase();
+    if (opt === 'idx') getIdx = true;
+    else if (opt === 'len') getLen = true;
+    else if (opt === 'withmatchlen') withMatchLen = true;
+    else if (opt === 'minmatchlen' && j + 1 < argv.length) {
+      const n = integerArg(ctx, argv[++j]!);
+      if (n === undefined) return;
+      minMatchLen = n < 0n ? 0n : n;
+    } else return ctx.reply.error(SYNTAX);
+  }
+  if (getIdx && getLen) return ctx.reply.error('ERR If you want both the length and indexes, please just use IDX.');
+  const width = b.length + 1;
+  if ((a.length + 1) * width * 4 > ctx.server.config.protoMaxBulkLen) {
+    return ctx.reply.error('ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len');
+  }
+  // table[i * width + j]: the LCS length of a[0..i) and b[0..j).
+  const table = new Uint32Array((a.length + 1) * width);
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      table[i * width + j] =
+        a[i - 1] === b[j - 1] ? table[(i - 1) * width + j - 1]! + 1 : Math.max(table[(i - 1) * width + j]!, table[i * width + j - 1]!);
+    }
+  }
+  const length = table[a.length * width + b.length]!;
+  if (getLen) return ctx.reply.integer(length);
+  const result = Buffer.alloc(length);
+  const ranges: number[][] = [];
+  let idx = length;
+  let i = a.length;
+  let j = b.length;
+  // The range of matches being grown backwards (aStart === -1: none yet).
+  let aStart = -1;
+  let aEnd = 0;
+  let bStart = 0;
+  let bEnd = 0;
+  while (i > 0 && j > 0) {
+    let emit = false;
+    if (a[i - 1] === b[j - 1]) {
+      result[--idx] = a[i - 1]!;
+      if (aStart === -1) {
+        aStart = aEnd = i - 1;
+        bStart = bEnd = j - 1;
+      } else if (aStart === i && bStart === j) {
+        aStart--;
+        bStart--;
+      } else {
+        emit = true;
+      }
+      // A match with the first byte of either string ends the walk: emit what is held.
+      if (aStart === 0 || bStart === 0) emit = true;
+      i--;
+      j--;
+    } else {
+      if (table[(i - 1) * width + j]! > table[i * width + j - 1]!) i--;
+      else j--;
+      if (aStart !== -1) emit = true;
+    }
+    if (emit) {
+      const matchLen = aEnd - aStart + 1;
+      if (minMatchLen === 0n || BigInt(matchLen) >= minMatchLen) {
+        ranges.push(withMatchLen ? [aStart, aEnd, bStart, bEnd, matchLen] : [aStart, aEnd, bStart, bEnd]);
+      }
+      aStart = -1;
+    }
+  }
+  if (!getIdx) return ctx.reply.bulk(result);
+  ctx.reply.map(2);
+  ctx.reply.bulk('matches');
+  ctx.reply.array(ranges.length);
+  for (const range of ranges) {
+    ctx.reply.array(range.length === 5 ? 3 : 2);
+    ctx.reply.array(2);
+    ctx.reply.integer(range[0]!);
+    ctx.reply.integer(range[1]!);
+    ctx.reply.array(2);
+    ctx.reply.integer(range[2]!);
+    ctx.reply.integer(range[3]!);
+    if (range.length === 5) ctx.reply.integer(range[4]!);
+  }
+  ctx.reply.bulk('len');
+  ctx.reply.integer(length);
+}
+
 export const stringCommands: CommandSpec[] = [
   {
     name: 'set',
@@ -622,6 +721,19 @@ export const stringCommands: CommandSpec[] = [
     summary: 'Overwrite part of a string at key starting at the specified offset',
     complexity: 'O(1), not counting the time taken to copy the new string in place. Usually, this string is very small so the amortized complexity is O(1). Otherwise, complexity is O(M) with M being the length of the value argument.',
     handler: setrange,
+  },
+  {
+    name: 'lcs',
+    arity: -3,
+    flags: ['readonly'],
+    firstKey: 1,
+    lastKey: 2,
+    step: 1,
+    group: 'string',
+    since: '7.0.0',
+    summary: 'Find longest common substring',
+    complexity: 'O(N*M) where N and M are the lengths of s1 and s2, respectively',
+    handler: lcs,
   },
   {
     name: 'substr',

@@ -1,7 +1,8 @@
-// The bitmap commands against a live redis-server (7.0, from the Debian package): random strings, random
-// ranges in BYTE and BIT units, random bits set, strings combined, random bit fields of every width with every
-// overflow rule; every reply (its exact bytes) and the strings afterwards must be Redis's. Randomised: the
-// seed is printed.
+// Commands whose answers are computed, against a live redis-server (7.0, from the Debian package), on random
+// input: the bitmap commands (random strings, ranges in BYTE and BIT units, bits set, strings combined, bit
+// fields of every width with every overflow rule) and LCS (random strings over a small alphabet, with every
+// option). Every reply (its exact bytes) and the strings afterwards must be Redis's. Randomised: the seeds are
+// printed.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -33,7 +34,7 @@ async function connectWhenUp(port: number): Promise<RespClient> {
   }
 }
 
-describe('bitmap commands against redis-server', () => {
+describe('computed answers against redis-server', () => {
   let strata: RunningServer;
   let redisProcess: ChildProcess;
   let redisDir: string;
@@ -58,13 +59,31 @@ describe('bitmap commands against redis-server', () => {
     if (redisDir) removeDir(redisDir);
   });
 
+  /** Sends argv to both servers; their replies must be the same bytes. */
+  const both = async (...argv: Array<string | Buffer>): Promise<string> => {
+    const [mine, theirs] = [await s.raw(...argv), await r.raw(...argv)];
+    assert.equal(mine, theirs, argv.map(String).join(' '));
+    return mine;
+  };
+
+  test('LCS with every option replies as Redis does (randomised)', async () => {
+    const rnd = new Random(testSeed('lcs against redis'));
+    const word = (): string => Array.from({ length: rnd.between(0, 12) }, () => rnd.pick(['a', 'b', 'c'])).join('');
+    for (let i = 0; i < 1500; i++) {
+      for (const key of ['a', 'b']) {
+        if (rnd.chance(0.1)) await both('DEL', key);
+        else await both('SET', key, word());
+      }
+      const options: string[] = [];
+      for (let n = rnd.int(4); n > 0; n--) {
+        options.push(...rnd.pick([['IDX'], ['LEN'], ['WITHMATCHLEN'], ['MINMATCHLEN', rnd.pick(['0', '1', '2', '3', '-1', 'x'])], ['FOO']]));
+      }
+      await both('LCS', 'a', 'b', ...options);
+    }
+  });
+
   test('GETBIT SETBIT BITCOUNT BITPOS BITOP BITFIELD reply as Redis does (randomised)', async () => {
-    const rnd = new Random(testSeed('bits differential'));
-    const both = async (...argv: Array<string | Buffer>): Promise<string> => {
-      const [mine, theirs] = [await s.raw(...argv), await r.raw(...argv)];
-      assert.equal(mine, theirs, argv.map(String).join(' '));
-      return mine;
-    };
+    const rnd = new Random(testSeed('bits against redis'));
     const string = (): Buffer => Buffer.from(Array.from({ length: rnd.between(0, 6) }, () => rnd.pick([0, 255, rnd.int(256)])));
     const index = (): string => String(rnd.between(-60, 60));
     const unit = (): string[] => (rnd.chance(0.5) ? [] : [rnd.pick(['BIT', 'BYTE', 'bit'])]);
