@@ -3,11 +3,8 @@
 // before running (arity, authentication); per error code (the first word of an error reply, as Redis takes
 // it), how many such replies were sent.
 
-import * as hdr from 'hdr-histogram-js';
 import { formatPercentile } from './config.js';
-
-/** Latencies are kept in nanoseconds from 1 ns to 1 s, to 2 significant digits, as Redis keeps them. */
-const LATENCY_MAX_NANOS = 1e9;
+import { LatencyHistogram } from './latency-histogram.js';
 
 /** Redis keeps at most this many error codes; later new codes are not counted by code (the total still is). */
 const MAX_ERROR_CODES = 128;
@@ -19,7 +16,7 @@ export class CommandStats {
   rejected = 0;
   failed = 0;
   /** Created on the first latency recorded (most commands are never called). */
-  private latency: hdr.Histogram | undefined;
+  private latency: LatencyHistogram | undefined;
 
   reset(): void {
     this.calls = this.usec = this.rejected = this.failed = 0;
@@ -27,9 +24,7 @@ export class CommandStats {
   }
 
   recordLatency(micros: number): void {
-    const nanos = Math.min(LATENCY_MAX_NANOS, Math.max(1, Math.round(micros * 1000)));
-    this.latency ??= hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: LATENCY_MAX_NANOS, numberOfSignificantValueDigits: 2, autoResize: false });
-    this.latency.recordValue(nanos);
+    (this.latency ??= new LatencyHistogram()).record(micros * 1000);
   }
 
   /** The value of its `latency_percentiles_usec_<name>` line (`p50=1.003,p99=...`, microseconds), or
@@ -37,7 +32,7 @@ export class CommandStats {
   describeLatency(percentiles: readonly number[]): string | undefined {
     const latency = this.latency;
     if (latency === undefined) return undefined;
-    return percentiles.map((p) => `p${formatPercentile(p)}=${(latency.getValueAtPercentile(p) / 1000).toFixed(3)}`).join(',');
+    return percentiles.map((p) => `p${formatPercentile(p)}=${(latency.valueAtPercentile(p) / 1000).toFixed(3)}`).join(',');
   }
 
   /** The value of its `cmdstat_<name>` line. */

@@ -8,5 +8,6 @@ export { createCommandTable, CommandTable } from './command-table.js';
 export { defaultConfig, type ServerConfig } from './config.js';
 export { Server } from './server.js';
 export { createLog, type Log } from './log.js';
+export { LatencyHistogram } from './latency-histogram.js';
 export type { ClientState, CommandContext, CommandSpec, ServerContext } from './command.js';
 export { REDIS_COMMAND_DOCS } from './commands/redis-command-docs.js';
