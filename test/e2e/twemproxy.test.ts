@@ -5,37 +5,13 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { RespClient } from '../server/support/resp-client.js';
-import { removeDir, startServer, tempDir, type RunningServer } from '../server/support/server.js';
+import { connectWhenListening, freePort, removeDir, startServer, tempDir, type RunningServer } from '../server/support/server.js';
 
 const NUTCRACKER = ['/usr/sbin/nutcracker', '/usr/bin/nutcracker'].find(
   (path) => spawnSync(path, ['--version']).status === 0,
 );
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-/** Connect to the proxy, retrying while it starts listening (bounded). */
-async function connectProxy(port: number): Promise<RespClient> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await RespClient.connect(port);
-    } catch (error) {
-      if (attempt >= 50) throw error;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
 
 describe('behind twemproxy (nutcracker)', { skip: NUTCRACKER === undefined && 'nutcracker is not installed' }, () => {
   const servers: RunningServer[] = [];
@@ -65,7 +41,7 @@ describe('behind twemproxy (nutcracker)', { skip: NUTCRACKER === undefined && 'n
     proxy = spawn(NUTCRACKER!, ['-c', config, '-p', join(dir, 'nutcracker.pid'), '-o', join(dir, 'nutcracker.log')], {
       stdio: 'ignore',
     });
-    client = await connectProxy(port);
+    client = await connectWhenListening(port);
   });
 
   after(async () => {

@@ -7,32 +7,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { Random, testSeed } from '../helpers/random.js';
 import { RespClient } from './support/resp-client.js';
-import { removeDir, startServer, tempDir, type RunningServer } from './support/server.js';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-async function connectWhenUp(port: number): Promise<RespClient> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await RespClient.connect(port);
-    } catch (err) {
-      if (attempt >= 100) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-}
+import { connectWhenListening, freePort, removeDir, startServer, tempDir, type RunningServer } from './support/server.js';
 
 describe('computed answers against redis-server', () => {
   let strata: RunningServer;
@@ -48,7 +25,7 @@ describe('computed answers against redis-server', () => {
       cwd: redisDir,
       stdio: 'ignore',
     });
-    r = await connectWhenUp(port);
+    r = await connectWhenListening(port);
     s = await RespClient.connect(strata.port);
   });
   after(async () => {

@@ -10,6 +10,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,6 +45,32 @@ export interface RunningServer {
   exited: Promise<Exit>;
   /** Send `signal` (default SIGTERM), wait for the exit, remove the temp dir if we made it. */
   stop(signal?: NodeJS.Signals): Promise<Exit>;
+}
+
+/** A loopback port that was free a moment ago, for a program that cannot pick its own (redis-server,
+ *  nutcracker). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** A connection to `port`, retrying while the program there starts listening (at most 50 tries, 100 ms
+ *  apart). */
+export async function connectWhenListening(port: number): Promise<RespClient> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await RespClient.connect(port);
+    } catch (error) {
+      if (attempt >= 50) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
 }
 
 /** A fresh temp directory; the caller removes it with removeDir(). */
