@@ -152,6 +152,19 @@ function yesNo(text: string): boolean {
   return v === 'yes';
 }
 
+/** A yes/no parameter, settable at any time. */
+function boolParam(name: string, field: 'protectedMode' | 'latencyTracking'): ConfigParam {
+  return {
+    name,
+    mutable: true,
+    argc: 1,
+    get: (c) => (c[field] ? 'yes' : 'no'),
+    set: (c, [v]) => {
+      c[field] = yesNo(v!);
+    },
+  };
+}
+
 function outputBufferLimit(args: string[]): OutputBufferLimit {
   // Redis's form is "<class> <hard> <soft> <seconds>" repeated; only the normal class applies to us, the
   // others (replica, pubsub) are accepted so a redis.conf loads unchanged.
@@ -215,15 +228,7 @@ const PARAMS: readonly ConfigParam[] = [
       c.bind = args.flatMap((a) => a.split(' ')).filter((a) => a !== '');
     },
   },
-  {
-    name: 'protected-mode',
-    mutable: true,
-    argc: 1,
-    get: (c) => (c.protectedMode ? 'yes' : 'no'),
-    set: (c, [v]) => {
-      c.protectedMode = yesNo(v!);
-    },
-  },
+  boolParam('protected-mode', 'protectedMode'),
   {
     name: 'dir',
     mutable: false,
@@ -279,15 +284,7 @@ const PARAMS: readonly ConfigParam[] = [
       c.hz = Math.min(500, Math.max(1, integer(v!, 0, 2147483647, false)));
     },
   },
-  {
-    name: 'latency-tracking',
-    mutable: true,
-    argc: 1,
-    get: (c) => (c.latencyTracking ? 'yes' : 'no'),
-    set: (c, [v]) => {
-      c.latencyTracking = yesNo(v!);
-    },
-  },
+  boolParam('latency-tracking', 'latencyTracking'),
   {
     name: 'latency-tracking-info-percentiles',
     mutable: true,
