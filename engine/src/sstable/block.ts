@@ -193,11 +193,6 @@ export class BlockIterator {
     return (this.valueView ??= this.data.subarray(this.valueStart, this.valueEnd));
   }
 
-  /** True if the current entry's user key equals `key`. */
-  keyEquals(key: Uint8Array): boolean {
-    return this.keyLength === key.length && compareBytes(this.keyBuf, 0, this.keyLength, key, 0, key.length) === 0;
-  }
-
   seekToFirst(): void {
     if (this.limit === this.base) {
       this.valid = false;
@@ -248,8 +243,9 @@ export class BlockIterator {
    *  returns false if the block holds none. Unlike seekGE it does not rebuild the keys it walks past: an
    *  entry that keeps more of the key before it than that key had in common with the target sorts before
    *  the target, one that keeps less sorts after it (the builder keeps the longest common prefix, except
-   *  at restart points), and only the bytes an entry adds need comparing. The cursor is left unpositioned (`valid` false, `key` unset):
-   *  `sequence`, `kind`, `valueOffset` and `valueLimit` describe the version found. */
+   *  at restart points), and only the bytes an entry adds need comparing. The cursor is left unpositioned
+   *  (`valid` false, `key` unset): `sequence`, `kind`, `valueOffset` and `valueLimit` describe the version
+   *  found. */
   seekVersion(key: Uint8Array, sequence: number): boolean {
     this.valid = false;
     if (this.limit === this.base) return false;

@@ -117,8 +117,9 @@ export class TableReader {
   }
 
   /** The newest version of `key` with sequence <= snapshotSequence, or undefined if the table has none
-   *  (the table's FoundVersion, overwritten by its next lookup). A caller probing many tables for one key can compute its bloom hash (`bloomHash(key)`) and its heads
-   *  (`keyHead(key, 0, key.length, 0)` and `..., 6)`) once and pass them. */
+   *  (the table's FoundVersion, overwritten by its next lookup). A caller probing many tables for one key
+   *  can compute its bloom hash (`bloomHash(key)`) and its heads (`keyHead(key, 0, key.length, 0)` and
+   *  `..., 6)`) once and pass them. */
   get(key: Uint8Array, snapshotSequence: number, keyHash?: number, head0?: number, head1?: number): FoundVersion | undefined {
     // The key range first: of the tables of a sorted run only one can hold the key, and comparing with
     // its bounds (in cache) spares the others a bloom probe (random reads in a large array). By the heads
