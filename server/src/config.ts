@@ -152,6 +152,10 @@ function yesNo(text: string): boolean {
   return v === 'yes';
 }
 
+/** The words of a multi-word parameter's arguments: a config file gives them apart, CONFIG SET as one
+ *  space-separated value. */
+const words = (args: string[]): string[] => args.flatMap((a) => a.split(' ')).filter((a) => a !== '');
+
 /** A yes/no parameter, settable at any time. */
 function boolParam(name: string, field: 'protectedMode' | 'latencyTracking'): ConfigParam {
   return {
@@ -225,7 +229,7 @@ const PARAMS: readonly ConfigParam[] = [
     argc: -1,
     get: (c) => c.bind.join(' '),
     set: (c, args) => {
-      c.bind = args.flatMap((a) => a.split(' ')).filter((a) => a !== '');
+      c.bind = words(args);
     },
   },
   boolParam('protected-mode', 'protectedMode'),
@@ -268,7 +272,7 @@ const PARAMS: readonly ConfigParam[] = [
     get: ({ clientOutputBufferLimit: l }) =>
       `normal ${l.hardBytes} ${l.softBytes} ${l.softSeconds} slave 268435456 67108864 60 pubsub 33554432 8388608 60`,
     set: (c, args) => {
-      c.clientOutputBufferLimit = outputBufferLimit(args.flatMap((a) => a.split(' ')).filter((a) => a !== ''));
+      c.clientOutputBufferLimit = outputBufferLimit(words(args));
     },
   },
   intParam('timeout', true, 0, 2147483647, 'timeout'),
@@ -291,7 +295,7 @@ const PARAMS: readonly ConfigParam[] = [
     argc: -1,
     get: (c) => c.latencyTrackingInfoPercentiles.map(formatPercentile).join(' '),
     set: (c, args) => {
-      c.latencyTrackingInfoPercentiles = percentiles(args.flatMap((a) => a.split(' ')).filter((a) => a !== ''));
+      c.latencyTrackingInfoPercentiles = percentiles(words(args));
     },
   },
   // Asked by tools and job queues (which want noeviction). Strata keeps its data on disk, so it never evicts;
